@@ -1,0 +1,300 @@
+"""Nash equilibria: complete, verified, and cross-checked between two algorithms.
+
+:func:`solve` runs the nashpy algorithm you choose and, beside it, the exact rational
+vertex enumeration of :mod:`negotiation.exact`, then reports:
+
+* every extreme equilibrium (on a non-degenerate game: every equilibrium), from the exact
+  enumeration, so the answer never depends on a floating-point threshold;
+* for each, whether the chosen nashpy algorithm found it too;
+* whether the game is degenerate, and the connected components of the equilibrium set with
+  their maximal Nash subsets (:mod:`negotiation.components`);
+* notes on every disagreement: equilibria nashpy missed, candidates it returned that are
+  not equilibria, warnings and errors it raised.
+
+Why not trust nashpy alone: at default settings its support enumeration rejects a
+probability of about -1e-17 with a strict ``>= 0`` test and so misses an equilibrium in
+about 1% of random 3x3 games; on degenerate games it misses equilibria (nashpy issue #82),
+and its vertex enumeration can return nothing or raise (issue #222). Parameter sweeps land
+on degenerate games routinely.
+
+Every reported equilibrium is verified as a mutual best response twice: exactly, in
+rational arithmetic, and in floating point within ``tol`` times the largest absolute payoff
+(at least 1), which is the check a reader of the float output can repeat.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable
+from functools import partial
+from fractions import Fraction
+from typing import Any, Literal
+
+import attrs
+import nashpy
+import numpy as np
+import numpy.typing as npt
+
+from negotiation.components import Component, components
+from negotiation.exact import Vector, solve_exact
+from negotiation.payoffs import Game, payoff_matrices
+from negotiation.scenario import Matrix, Scenario
+
+Method = Literal["support", "vertex", "lemke-howson", "exact"]
+
+#: The algorithms :func:`solve` can cross-check, with what each runs.
+METHODS: dict[str, str] = {
+    "support": "nashpy support enumeration (Nisan et al. 2007, Algorithm 3.4)",
+    "vertex": "nashpy vertex enumeration (Nisan et al. 2007, Algorithm 3.5)",
+    "lemke-howson": "nashpy Lemke-Howson from every starting label (Nisan et al. 2007, 3.6)",
+    "exact": "exact rational vertex enumeration only",
+}
+
+#: Default relative tolerance of the floating-point best-response check.
+TOLERANCE = 1e-9
+
+_MATCH = 1e-6  # how close a nashpy candidate must be to an exact equilibrium to be it
+
+
+@attrs.frozen
+class Equilibrium:
+    """One extreme Nash equilibrium: exact mixed strategies and expected payoffs."""
+
+    row: Vector
+    col: Vector
+    payoffs: tuple[Fraction, Fraction]
+    #: Whether the chosen nashpy algorithm returned this equilibrium too.
+    found_by_method: bool = True
+
+    @property
+    def pure(self) -> bool:
+        """Whether both players play a single strategy with probability 1."""
+        return sum(p > 0 for p in self.row) == 1 and sum(p > 0 for p in self.col) == 1
+
+    @property
+    def strategies(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The two mixed strategies as float arrays."""
+        return np.array([float(p) for p in self.row]), np.array([float(p) for p in self.col])
+
+    @property
+    def support(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Indices of the strategies each player plays with positive probability."""
+        return (
+            tuple(i for i, p in enumerate(self.row) if p > 0),
+            tuple(j for j, p in enumerate(self.col) if p > 0),
+        )
+
+
+@attrs.frozen
+class Solution:
+    """All extreme equilibria of a game, its degeneracy and the structure of its equilibria.
+
+    On a non-degenerate game ``equilibria`` is the whole equilibrium set. On a degenerate
+    game it is every extreme equilibrium, and ``components`` describes every equilibrium as
+    unions of maximal Nash subsets (convex hulls of extreme equilibria).
+    """
+
+    game: Game
+    equilibria: tuple[Equilibrium, ...]
+    degenerate: bool
+    components: tuple[Component, ...]
+    #: Extreme row and column strategies; NashSubset indices refer to these.
+    row_strategies: tuple[Vector, ...]
+    col_strategies: tuple[Vector, ...]
+    method: str
+    tolerance: float
+    notes: tuple[str, ...] = ()
+
+
+def solve(
+    game: Game | Scenario, method: Method | str = "support", tol: float = TOLERANCE
+) -> Solution:
+    """Every extreme Nash equilibrium of a game or scenario, verified and cross-checked.
+
+    ``method`` picks the nashpy algorithm to run beside the exact enumeration (see
+    :data:`METHODS`); ``"exact"`` skips nashpy. The reported set does not depend on it.
+
+    >>> from negotiation import load
+    >>> sol = solve(load("battle-of-the-sexes"))
+    >>> [(e.pure, [str(p) for p in e.row]) for e in sol.equilibria]
+    [(True, ['1', '0']), (False, ['3/5', '2/5']), (True, ['0', '1'])]
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of: {', '.join(METHODS)}")
+    if isinstance(game, Scenario):
+        game = payoff_matrices(game)
+    exact = solve_exact(game)
+    A_float, B_float = game.floats()
+    notes: list[str] = []
+    found = [method == "exact"] * len(exact.pairs)
+    if method != "exact":
+        found = _cross_check(game, exact.equilibria, method, tol, notes)
+    equilibria = []
+    for (x, y), was_found in zip(exact.equilibria, found, strict=True):
+        if not is_equilibrium_exact(game, x, y):
+            raise AssertionError(f"exact enumeration returned a non-equilibrium {x}, {y}")
+        xf, yf = np.array([float(p) for p in x]), np.array([float(p) for p in y])
+        if not is_equilibrium(A_float, B_float, xf, yf, tol):
+            raise AssertionError(f"equilibrium {x}, {y} fails the float check at tol={tol}")
+        equilibria.append(Equilibrium(x, y, _payoffs(game, x, y), was_found))
+    if exact.degenerate:
+        notes.insert(
+            0,
+            "The game is degenerate (a mixed strategy with k strategies in its support has "
+            "more than k best responses): equilibria may form continua. Listed are all "
+            "extreme equilibria; the components below describe every equilibrium.",
+        )
+    return Solution(
+        game=game,
+        equilibria=tuple(equilibria),
+        degenerate=exact.degenerate,
+        components=components(exact.pairs),
+        row_strategies=exact.row_strategies,
+        col_strategies=exact.col_strategies,
+        method=method,
+        tolerance=tol,
+        notes=tuple(notes),
+    )
+
+
+def is_equilibrium(
+    A: npt.ArrayLike,
+    B: npt.ArrayLike,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    tol: float = TOLERANCE,
+) -> bool:
+    """Whether (x, y) is a mutual best response in floating point.
+
+    Both must be probability vectors (entries >= -tol, summing to 1 within tol), and no pure
+    strategy may gain more than ``tol * max(1, max |payoff|)`` over the mix it deviates from.
+
+    >>> is_equilibrium([[1, -1], [-1, 1]], [[-1, 1], [1, -1]], [0.5, 0.5], [0.5, 0.5])
+    True
+    >>> is_equilibrium([[1, -1], [-1, 1]], [[-1, 1], [1, -1]], [1, 0], [1, 0])
+    False
+    """
+    A_, B_ = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    x_, y_ = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x_.shape != (A_.shape[0],) or y_.shape != (A_.shape[1],):
+        return False
+    if not (np.all(np.isfinite(x_)) and np.all(np.isfinite(y_))):
+        return False
+    scale = tol * max(1.0, float(np.abs(A_).max()), float(np.abs(B_).max()))
+    if min(x_.min(), y_.min()) < -tol or max(abs(x_.sum() - 1), abs(y_.sum() - 1)) > tol:
+        return False
+    row_values, col_values = A_ @ y_, x_ @ B_
+    return bool(
+        row_values.max() - x_ @ row_values <= scale and col_values.max() - col_values @ y_ <= scale
+    )
+
+
+def is_equilibrium_exact(game: Game, x: Vector, y: Vector) -> bool:
+    """Whether (x, y) is exactly a mutual best response (rational arithmetic, no tolerance)."""
+    if any(p < 0 for p in x + y) or sum(x) != 1 or sum(y) != 1:
+        return False
+    row_values = _apply(game.A, y)
+    col_values = _apply(_transpose(game.B), x)
+    row_value = sum((p * v for p, v in zip(x, row_values, strict=True)), Fraction(0))
+    col_value = sum((q * v for q, v in zip(y, col_values, strict=True)), Fraction(0))
+    return max(row_values) == row_value and max(col_values) == col_value
+
+
+def _payoffs(game: Game, x: Vector, y: Vector) -> tuple[Fraction, Fraction]:
+    row_values, col_values = _apply(game.A, y), _apply(game.B, y)
+    return (
+        sum((p * v for p, v in zip(x, row_values, strict=True)), Fraction(0)),
+        sum((p * v for p, v in zip(x, col_values, strict=True)), Fraction(0)),
+    )
+
+
+def _apply(M: Matrix, v: Vector) -> list[Fraction]:
+    return [sum((a * b for a, b in zip(row, v, strict=True)), Fraction(0)) for row in M]
+
+
+def _transpose(M: Matrix) -> Matrix:
+    return tuple(zip(*M, strict=True))
+
+
+def _cross_check(
+    game: Game,
+    exact: tuple[tuple[Vector, Vector], ...],
+    method: str,
+    tol: float,
+    notes: list[str],
+) -> list[bool]:
+    """Run nashpy's ``method``, match its output to the exact equilibria, note differences.
+
+    Returns, for each exact equilibrium, whether nashpy found it.
+    """
+    A, B = game.floats()
+    name = METHODS[method].split(" (")[0]
+    candidates: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+        warnings.simplefilter("always")
+        for attempt in _nashpy_runs(A, B, method):
+            try:
+                for x, y in attempt():
+                    candidates.append((np.asarray(x, dtype=float), np.asarray(y, dtype=float)))
+            except Exception as error:  # noqa: BLE001 - a nashpy failure is reported, not fatal
+                notes.append(
+                    f"{name} raised {type(error).__name__}: {error}; equilibria it did not "
+                    "return come from the exact enumeration."
+                )
+    messages = sorted({" ".join(str(w.message).split()) for w in caught})
+    if messages:
+        notes.append(f"{name} warned: " + " | ".join(messages))
+    exact_float = [
+        (np.array([float(p) for p in x]), np.array([float(p) for p in y])) for x, y in exact
+    ]
+    found = [False] * len(exact)
+    rejected = non_extreme = 0
+    for x, y in candidates:
+        match = next(
+            (
+                k
+                for k, (ex, ey) in enumerate(exact_float)
+                if x.shape == ex.shape
+                and y.shape == ey.shape
+                and max(np.abs(x - ex).max(), np.abs(y - ey).max()) <= _MATCH
+            ),
+            None,
+        )
+        if match is not None:
+            found[match] = True
+        elif is_equilibrium(A, B, x, y, tol):
+            non_extreme += 1
+        else:
+            rejected += 1
+    missed = found.count(False)
+    if missed:
+        notes.append(
+            f"{name} found {len(exact) - missed} of the {len(exact)} extreme equilibria; "
+            f"the other {missed} {'was' if missed == 1 else 'were'} recovered by exact "
+            "vertex enumeration."
+        )
+    if rejected:
+        notes.append(
+            f"{name} returned {rejected} candidate(s) that fail the best-response check "
+            f"at tol={tol:g}; discarded."
+        )
+    if non_extreme:
+        notes.append(
+            f"{name} returned {non_extreme} equilibrium point(s) that are not extreme; "
+            "they lie inside the components listed."
+        )
+    return found
+
+
+def _nashpy_runs(
+    A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], method: str
+) -> list[Callable[[], Iterable[Any]]]:
+    """The nashpy calls for ``method``: one per starting label for Lemke-Howson, so that a
+    failure from one label does not hide the others."""
+    game = nashpy.Game(A, B)
+    if method == "support":
+        return [game.support_enumeration]
+    if method == "vertex":
+        return [game.vertex_enumeration]
+    m, n = A.shape
+    return [partial(lambda k: [game.lemke_howson(initial_dropped_label=k)], k) for k in range(m + n)]

@@ -1,0 +1,234 @@
+"""Override paths: address any number a scenario file holds.
+
+The syntax mirrors the file's own keys::
+
+    weights.us.legitimacy                  a weight
+    criteria.supply_security.scores[0][2]  one cell of a criterion table, by position
+    criteria.supply_security.scores[accept][withhold]
+                                           the same cell, by strategy ids (row player's
+                                           strategy first, then the column player's)
+    payoffs.sender[1][0]                   one cell of a direct payoff table
+
+Dotted parts are TOML keys; bracketed parts index the rows and columns of a table, either
+by zero-based position or by strategy id. Only numbers can be overridden, and the result is
+validated exactly like the file (see :meth:`negotiation.scenario.Scenario.from_dict`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from fractions import Fraction
+
+from negotiation.errors import ScenarioError
+
+#: A parsed override path: TOML keys (str) and table indices (int or strategy id in brackets).
+Path = tuple[str | int, ...]
+
+_KEY = r"[A-Za-z0-9_-]+"
+_PART = re.compile(rf"\.?({_KEY})|\[({_KEY})\]")
+_INDEX_NAME = "[]"  # marker prefix for bracketed strategy ids, never a valid TOML bare key
+
+
+def parse_path(text: str, source: str = "--set") -> Path:
+    """Split an override path into its parts.
+
+    >>> parse_path("criteria.gain.scores[1][enforce]")
+    ('criteria', 'gain', 'scores', 1, '[]enforce')
+
+    Bracketed strategy ids are returned with a ``"[]"`` prefix so they are never confused
+    with a key; :func:`apply` resolves them against the players' strategy ids.
+    """
+    parts: list[str | int] = []
+    pos = 0
+    while pos < len(text):
+        match = _PART.match(text, pos)
+        if match is None or (pos == 0 and text.startswith(".")):
+            raise ScenarioError(
+                source,
+                text,
+                "expected a path like weights.us.legitimacy or criteria.gain.scores[0][1] "
+                "(keys separated by dots, table cells in brackets)",
+            )
+        key, index = match.groups()
+        if key is not None:
+            parts.append(key)
+        elif index.isdigit():
+            parts.append(int(index))
+        else:
+            parts.append(_INDEX_NAME + index)
+        pos = match.end()
+    if not parts or not isinstance(parts[0], str):
+        raise ScenarioError(source, text, "expected a path that starts with a key")
+    return tuple(parts)
+
+
+def format_path(parts: Iterable[str | int]) -> str:
+    """Write a path back in override syntax.
+
+    >>> format_path(["criteria", "gain", "scores", 1, 0])
+    'criteria.gain.scores[1][0]'
+    """
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.startswith(_INDEX_NAME):
+            out += f"[{part[len(_INDEX_NAME):]}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def parse_number(text: str, source: str = "--set", key: str = "") -> Fraction:
+    """Read a number exactly: integers, decimals, scientific notation or a fraction ``p/q``.
+
+    >>> parse_number("0.9"), parse_number("1/3"), parse_number("-2e-1")
+    (Fraction(9, 10), Fraction(1, 3), Fraction(-1, 5))
+    """
+    try:
+        value = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise ScenarioError(
+            source, key, f"expected a finite number (e.g. 0.9, -2, 1e-3, 1/3), got {text!r}"
+        ) from None
+    return value
+
+
+def parse_assignment(text: str, source: str = "--set") -> tuple[str, Fraction]:
+    """Parse ``PATH=VALUE`` as given to ``--set``.
+
+    >>> parse_assignment("weights.us.legitimacy=0.9")
+    ('weights.us.legitimacy', Fraction(9, 10))
+    """
+    path, sep, value = text.partition("=")
+    if not sep or not path.strip():
+        raise ScenarioError(source, text, "expected PATH=VALUE, e.g. weights.us.legitimacy=0.9")
+    path = path.strip()
+    parse_path(path, source)
+    return path, parse_number(value, source, path)
+
+
+def normalise(
+    overrides: Mapping[str, object] | Iterable[tuple[str, object]], source: str = "--set"
+) -> tuple[tuple[str, Fraction], ...]:
+    """Turn overrides given as a mapping or pairs, with string or numeric values, into pairs
+    of (path, exact number), checking each path's syntax and each value."""
+    items = overrides.items() if isinstance(overrides, Mapping) else overrides
+    result = []
+    for path, value in items:
+        parse_path(path, source)
+        if isinstance(value, bool):
+            raise ScenarioError(source, path, f"expected a number, got {value!r}")
+        if isinstance(value, (int, Fraction, Decimal)):
+            number = Fraction(value)
+        elif isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ScenarioError(source, path, f"expected a finite number, got {value!r}")
+            # A float typed by a user means its shortest decimal form: 0.1 is 1/10.
+            number = Fraction(repr(value))
+        elif isinstance(value, str):
+            number = parse_number(value, source, path)
+        else:
+            raise ScenarioError(source, path, f"expected a number, got {type(value).__name__}")
+        result.append((path, number))
+    return tuple(result)
+
+
+def apply(
+    data: dict[str, object],
+    overrides: Iterable[tuple[str, Fraction]],
+    strategies: tuple[tuple[str, ...], tuple[str, ...]],
+    criteria: Iterable[str],
+    origin: str,
+) -> None:
+    """Set each overridden number in the raw scenario ``data`` (in place).
+
+    ``strategies`` holds the row and column players' strategy ids, used to resolve
+    bracketed ids; ``criteria`` the criterion ids, so that a weight a player leaves out
+    (an implicit 0) can still be set. A path must end at a number that the file holds,
+    or at such an implicit weight; anything else is an unknown override path.
+    """
+    criteria = tuple(criteria)
+    for path_text, value in overrides:
+        parts = parse_path(path_text)
+        node: object = data
+        axis: int | None = None  # inside a payoff or score table: 0 rows, 1 columns
+        for depth, part in enumerate(parts):
+            key: str | int
+            if isinstance(part, str) and not part.startswith(_INDEX_NAME):
+                if not isinstance(node, dict):
+                    raise _unknown(origin, path_text, parts[:depth], "is not a table of keys")
+                is_weight = len(parts) == 3 and parts[0] == "weights" and depth == 2
+                if part not in node and not (is_weight and part in criteria):
+                    raise _unknown(origin, path_text, parts[:depth], f"has no key {part!r}")
+                key = part
+                axis = 0 if _is_table_path(parts[: depth + 1]) else None
+            else:
+                if not isinstance(node, list):
+                    raise _unknown(origin, path_text, parts[:depth], "is not a list or table")
+                key = _resolve_index(part, node, axis, strategies, origin, path_text)
+                axis = None if axis is None else axis + 1
+            if depth == len(parts) - 1:
+                _set_number(node, key, value, origin, path_text)
+            else:
+                node = node[key]  # type: ignore[index]
+
+
+def _is_table_path(keys: Path) -> bool:
+    return (len(keys) == 2 and keys[0] == "payoffs") or (
+        len(keys) == 3 and keys[0] == "criteria" and keys[2] == "scores"
+    )
+
+
+def _resolve_index(
+    part: str | int,
+    node: list[object],
+    axis: int | None,
+    strategies: tuple[tuple[str, ...], tuple[str, ...]],
+    origin: str,
+    path_text: str,
+) -> int:
+    if isinstance(part, int):
+        index = part
+    else:
+        name = part[len(_INDEX_NAME) :]
+        if axis not in (0, 1):
+            axis = None
+        if axis is None or name not in strategies[axis]:
+            expected = ", ".join(strategies[axis]) if axis is not None else "a position"
+            raise ScenarioError(
+                origin, path_text, f"unknown index [{name}]: expected one of {expected}"
+            )
+        index = strategies[axis].index(name)
+    if not 0 <= index < len(node):
+        raise ScenarioError(
+            origin, path_text, f"index {index} out of range: expected 0 to {len(node) - 1}"
+        )
+    return index
+
+
+def _set_number(
+    container: dict[str, object] | list[object],
+    key: str | int,
+    value: Fraction,
+    origin: str,
+    path_text: str,
+) -> None:
+    if isinstance(container, dict):
+        assert isinstance(key, str)
+        current = container.get(key, 0)
+    else:
+        assert isinstance(key, int)
+        current = container[key]
+    if isinstance(current, bool) or not isinstance(current, (int, Decimal, Fraction)):
+        raise ScenarioError(
+            origin, path_text, "unknown override path: it does not name a number in the file"
+        )
+    container[key] = value  # type: ignore[index]
+
+
+def _unknown(origin: str, path_text: str, prefix: Path, why: str) -> ScenarioError:
+    where = format_path(prefix) or "the file"
+    return ScenarioError(origin, path_text, f"unknown override path: {where} {why}")

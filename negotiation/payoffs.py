@@ -1,0 +1,175 @@
+"""Payoff matrices: from a scenario's weights and scores to a bimatrix game.
+
+For a scenario with criteria, each player's payoff in each cell is the weighted sum of that
+cell's criterion scores::
+
+    payoff[p][r][c] = sum over criteria k of weights[p][k] * criteria[k].scores[r][c]
+
+(a criterion the player does not weigh counts 0). A scenario with direct tables uses them
+as they are. Arithmetic is exact (:class:`fractions.Fraction`); :meth:`Game.floats` gives
+numpy arrays for plotting and for nashpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from negotiation.scenario import Matrix, Scenario
+
+
+def _to_matrix(value: object) -> Matrix:
+    rows = [list(row) for row in value]  # type: ignore[attr-defined]
+    if not rows or not rows[0] or any(len(r) != len(rows[0]) for r in rows):
+        raise ValueError("a payoff matrix must be a non-empty rectangular table")
+    return tuple(tuple(_exact(x) for x in row) for row in rows)
+
+
+def _exact(x: object) -> Fraction:
+    """An exact rational for a number; a float is taken at its exact binary value."""
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError("payoffs must be numbers, not booleans")
+    if isinstance(x, np.floating):
+        x = float(x)
+    if isinstance(x, np.integer):
+        x = int(x)
+    if isinstance(x, float) and not np.isfinite(x):
+        raise ValueError(f"payoffs must be finite, got {x}")
+    return Fraction(x)  # type: ignore[arg-type]
+
+
+@attrs.frozen
+class Game:
+    """A bimatrix game with exact payoffs: ``A`` for the row player, ``B`` for the column
+    player, both of shape (rows, columns).
+
+    >>> Game.from_arrays([[3, 0], [5, 1]], [[3, 5], [0, 1]]).shape
+    (2, 2)
+    """
+
+    A: Matrix = attrs.field(converter=_to_matrix)
+    B: Matrix = attrs.field(converter=_to_matrix)
+
+    def __attrs_post_init__(self) -> None:
+        if (len(self.A), len(self.A[0])) != (len(self.B), len(self.B[0])):
+            raise ValueError("A and B must have the same shape")
+
+    @classmethod
+    def from_arrays(cls, A: object, B: object) -> Game:
+        """Build a game from nested sequences or numpy arrays of numbers.
+
+        Floats are taken at their exact binary value, so the game solved is exactly the
+        one given; integers and :class:`~fractions.Fraction` are exact already.
+        """
+        return cls(A, B)  # type: ignore[arg-type]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """Numbers of row and column strategies."""
+        return len(self.A), len(self.A[0])
+
+    def floats(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The payoff matrices as float arrays."""
+        return (
+            np.array([[float(x) for x in row] for row in self.A]),
+            np.array([[float(x) for x in row] for row in self.B]),
+        )
+
+
+def payoff_matrices(scenario: Scenario) -> Game:
+    """The game a scenario describes: direct tables, or weights times scores.
+
+    >>> from negotiation import load
+    >>> game = payoff_matrices(load("inspection"))
+    >>> [[float(x) for x in row] for row in game.A]
+    [[0.0, 0.0], [-5.0, 3.0]]
+    """
+    row_id, col_id = scenario.player_ids
+    if scenario.payoffs is not None:
+        return Game(scenario.payoffs[row_id], scenario.payoffs[col_id])
+    return Game(_weighted(scenario, row_id), _weighted(scenario, col_id))
+
+
+def _weighted(scenario: Scenario, player_id: str) -> Matrix:
+    m, n = scenario.shape
+    weights = scenario.weights[player_id]
+    return tuple(
+        tuple(
+            sum(
+                (weights.get(c.id, Fraction(0)) * c.scores[r][k] for c in scenario.criteria),
+                Fraction(0),
+            )
+            for k in range(n)
+        )
+        for r in range(m)
+    )
+
+
+@attrs.frozen
+class Term:
+    """One criterion's contribution to a payoff: ``weight * score``."""
+
+    criterion: str
+    weight: Fraction
+    score: Fraction
+
+    @property
+    def value(self) -> Fraction:
+        """The contribution, ``weight * score``."""
+        return self.weight * self.score
+
+
+@attrs.frozen
+class CellBreakdown:
+    """Why a cell pays what it pays: for each player, the criterion terms and their sum."""
+
+    row: str
+    col: str
+    terms: dict[str, tuple[Term, ...]]
+    totals: dict[str, Fraction]
+
+
+def cell_breakdown(scenario: Scenario, row: str | int, col: str | int) -> CellBreakdown:
+    """Break the payoffs of one outcome down by criterion (which weight times which score).
+
+    ``row`` and ``col`` are strategy ids or zero-based positions. For a scenario with direct
+    tables there are no criteria and each player's term list is empty.
+
+    >>> from negotiation import load
+    >>> cell = cell_breakdown(load("inspection-criteria"), "violate", "ignore")
+    >>> [(t.criterion, t.weight, t.score) for t in cell.terms["target"]]
+    [('gain', Fraction(3, 1), Fraction(1, 1)), ('penalty', Fraction(5, 1), Fraction(0, 1))]
+    >>> cell.totals["target"]
+    Fraction(3, 1)
+    """
+    r = _index(row, scenario.players[0].strategy_ids, scenario.players[0].id)
+    c = _index(col, scenario.players[1].strategy_ids, scenario.players[1].id)
+    game = payoff_matrices(scenario)
+    terms = {
+        pid: tuple(
+            Term(k.id, scenario.weights[pid].get(k.id, Fraction(0)), k.scores[r][c])
+            for k in scenario.criteria
+        )
+        for pid in scenario.player_ids
+    }
+    row_id, col_id = scenario.player_ids
+    return CellBreakdown(
+        scenario.players[0].strategy_ids[r],
+        scenario.players[1].strategy_ids[c],
+        terms,
+        {row_id: game.A[r][c], col_id: game.B[r][c]},
+    )
+
+
+def _index(key: str | int, ids: Sequence[str], player: str) -> int:
+    if isinstance(key, int) and 0 <= key < len(ids):
+        return key
+    if isinstance(key, str) and key in ids:
+        return ids.index(key)
+    if isinstance(key, str) and key.isdigit() and int(key) < len(ids):
+        return int(key)
+    raise KeyError(f"unknown strategy {key!r} of {player}; expected one of: {', '.join(ids)}")

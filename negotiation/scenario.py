@@ -1,0 +1,513 @@
+"""Scenarios: two players, their strategies, and how each outcome is valued.
+
+A scenario is a TOML file (read with the standard library's :mod:`tomllib`) naming exactly
+two players, the first the row player, each with a list of strategy ids. Payoffs come in one
+of two forms.
+
+*Direct payoff tables*, for classic games and exercises::
+
+    [payoffs]                       # rows: first player's strategies, columns: second's
+    target = [[0, 0], [-5, 3]]
+    sender = [[-1, 0], [-1, -4]]
+
+*Criteria weighted per player*, the heart of the product: every outcome (cell) is scored on
+each criterion, and each player weighs the criteria::
+
+    [criteria.gain]
+    scores = [[0, 0], [0, 1]]
+    [weights.target]
+    gain = 3.0
+
+so that, for every player ``p`` and cell ``(r, c)``::
+
+    payoff[p][r][c] = sum over criteria k of weights[p][k] * criteria[k].scores[r][c]
+
+Weights and scores are any finite reals; a player may weigh a criterion negatively, and a
+criterion a player does not weigh counts 0.
+
+Numbers are held exactly: TOML decimals are parsed as :class:`decimal.Decimal` and kept as
+:class:`fractions.Fraction`, so ``0.1 + 0.2 == 0.3`` and a tie on paper is a tie to the solver
+(ties are what make a game degenerate, see :mod:`negotiation.exact`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from negotiation import overrides as _overrides
+from negotiation.errors import ScenarioError
+
+#: An exact payoff or score table: one tuple per row player strategy.
+Matrix = tuple[tuple[Fraction, ...], ...]
+
+#: Ids of players, strategies and criteria: a letter, then letters, digits, ``_`` or ``-``.
+ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+_TOP_KEYS = ("name", "title", "description", "source", "players", "payoffs", "criteria", "weights")
+_PLAYER_KEYS = ("id", "label", "description", "strategies")
+_STRATEGY_KEYS = ("id", "label", "description")
+_CRITERION_KEYS = ("label", "description", "scores")
+
+
+def _check_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
+        raise ValueError(f"{attribute.name} must match {ID_PATTERN.pattern}, got {value!r}")
+
+
+def _check_matrix(instance: object, attribute: attrs.Attribute[Matrix], value: Matrix) -> None:
+    if not value or not value[0] or any(len(row) != len(value[0]) for row in value):
+        raise ValueError(f"{attribute.name} must be a non-empty rectangular table")
+    if not all(isinstance(x, Fraction) for row in value for x in row):
+        raise ValueError(f"{attribute.name} must hold fractions.Fraction values")
+
+
+@attrs.frozen
+class Strategy:
+    """One strategy of a player: an id used in paths and output, and a readable label."""
+
+    id: str = attrs.field(validator=_check_id)
+    label: str = attrs.field(validator=attrs.validators.instance_of(str))
+    description: str = ""
+
+
+@attrs.frozen
+class Player:
+    """A player: an id, a label and at least one strategy (ids unique)."""
+
+    id: str = attrs.field(validator=_check_id)
+    label: str = attrs.field(validator=attrs.validators.instance_of(str))
+    strategies: tuple[Strategy, ...] = attrs.field(
+        validator=attrs.validators.min_len(1), converter=tuple
+    )
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if len(set(self.strategy_ids)) != len(self.strategies):
+            raise ValueError(f"player {self.id!r} has duplicate strategy ids")
+
+    @property
+    def strategy_ids(self) -> tuple[str, ...]:
+        """The strategy ids, in table order."""
+        return tuple(s.id for s in self.strategies)
+
+    @property
+    def strategy_labels(self) -> tuple[str, ...]:
+        """The strategy labels, in table order."""
+        return tuple(s.label for s in self.strategies)
+
+
+@attrs.frozen
+class Criterion:
+    """A criterion on which every outcome is scored: ``scores[r][c]`` for each cell."""
+
+    id: str = attrs.field(validator=_check_id)
+    label: str
+    scores: Matrix = attrs.field(validator=_check_matrix)
+    description: str = ""
+
+
+@attrs.frozen
+class Scenario:
+    """A two-player game described by payoff tables or by weighted criteria.
+
+    Build one with :meth:`from_toml`, :meth:`from_string` or :meth:`from_dict`, which
+    validate the input and name the offending key on error; change numbers with
+    :meth:`with_overrides`. Exactly one of ``payoffs`` (direct tables) and ``criteria``
+    (with ``weights``) is set.
+    """
+
+    name: str = attrs.field(validator=_check_id)
+    players: tuple[Player, Player] = attrs.field(converter=tuple)
+    payoffs: Mapping[str, Matrix] | None = None
+    criteria: tuple[Criterion, ...] = attrs.field(default=(), converter=tuple)
+    weights: Mapping[str, Mapping[str, Fraction]] = attrs.field(factory=dict)
+    title: str = ""
+    description: str = ""
+    source: str = ""
+    #: Where the scenario was read from (a path, or ``"<string>"``); used in messages.
+    origin: str = attrs.field(default="<string>", eq=False)
+    #: The resolved file content, overrides applied; enough to rebuild the scenario.
+    content: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.players) != 2:
+            raise ValueError("a scenario has exactly two players")
+        if (self.payoffs is None) == (not self.criteria):
+            raise ValueError("set exactly one of payoffs and criteria")
+        shape = self.shape
+        tables = list(self.payoffs.values()) if self.payoffs else []
+        tables += [c.scores for c in self.criteria]
+        if any((len(t), len(t[0])) != shape for t in tables):
+            raise ValueError(f"every table must have shape {shape}")
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """Numbers of strategies of the row and of the column player."""
+        return len(self.players[0].strategies), len(self.players[1].strategies)
+
+    @property
+    def player_ids(self) -> tuple[str, str]:
+        """The row and column players' ids."""
+        return self.players[0].id, self.players[1].id
+
+    def player(self, player_id: str) -> Player:
+        """The player with this id."""
+        for player in self.players:
+            if player.id == player_id:
+                return player
+        raise KeyError(player_id)
+
+    @classmethod
+    def from_toml(
+        cls,
+        path: str | Path,
+        overrides: Mapping[str, object] | Iterable[tuple[str, object]] = (),
+    ) -> Scenario:
+        """Read and validate a scenario file, then apply ``overrides`` (path -> number).
+
+        Raises :class:`~negotiation.errors.ScenarioError` naming the file, the key and what
+        was expected, for unreadable files as well as invalid content.
+        """
+        origin = str(path)
+        try:
+            raw = Path(path).read_bytes()
+        except IsADirectoryError:
+            raise ScenarioError(origin, "", "is a directory; expected a TOML file") from None
+        except FileNotFoundError:
+            raise ScenarioError(origin, "", "no such file") from None
+        except OSError as error:
+            raise ScenarioError(origin, "", f"cannot be read ({error.strerror})") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ScenarioError(origin, "", "is not a UTF-8 text file; expected TOML") from None
+        return cls.from_string(text, origin, overrides)
+
+    @classmethod
+    def from_string(
+        cls,
+        text: str,
+        origin: str = "<string>",
+        overrides: Mapping[str, object] | Iterable[tuple[str, object]] = (),
+    ) -> Scenario:
+        """Parse and validate scenario TOML text; ``origin`` names it in messages."""
+        if "\x00" in text:
+            raise ScenarioError(origin, "", "contains NUL bytes; expected a TOML text file")
+        try:
+            data = tomllib.loads(text, parse_float=Decimal)
+        except tomllib.TOMLDecodeError as error:
+            raise ScenarioError(origin, "", f"invalid TOML: {error}") from None
+        return cls.from_dict(data, origin, overrides)
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        origin: str = "<dict>",
+        overrides: Mapping[str, object] | Iterable[tuple[str, object]] = (),
+    ) -> Scenario:
+        """Validate parsed content (as from :func:`tomllib.loads`) and build a scenario.
+
+        Numbers may be ``int``, :class:`~decimal.Decimal` or :class:`~fractions.Fraction`
+        (``float`` is accepted and read as its shortest decimal form).
+        """
+        return _Parser(origin).parse(data, _overrides.normalise(overrides))
+
+    def with_overrides(
+        self, overrides: Mapping[str, object] | Iterable[tuple[str, object]]
+    ) -> Scenario:
+        """A copy with some numbers changed, validated exactly like the file.
+
+        >>> from negotiation import load
+        >>> pd = load("prisoners-dilemma")
+        >>> pd.with_overrides({"payoffs.row[0][0]": 4}).payoffs["row"][0][0]
+        Fraction(4, 1)
+        """
+        return _Parser(self.origin).parse(self.content, _overrides.normalise(overrides))
+
+
+class _Parser:
+    """Turns raw TOML content into a :class:`Scenario`, one checked key at a time."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+
+    def error(self, key: str, problem: str) -> ScenarioError:
+        return ScenarioError(self.origin, key, problem)
+
+    def parse(self, data: Mapping[str, Any], overrides: tuple[tuple[str, Fraction], ...]) -> Scenario:
+        if not isinstance(data, Mapping):
+            raise self.error("", "expected a TOML table at the top level")
+        content = _copy(data)
+        self.check_keys(content, "", _TOP_KEYS)
+        name = self.ident(content, "name", "name")
+        texts = {k: self.text(content, k, k) for k in ("title", "description", "source")}
+        players = self.players(content)
+        has_payoffs, has_criteria = "payoffs" in content, "criteria" in content
+        if has_payoffs and (has_criteria or "weights" in content):
+            raise self.error(
+                "payoffs",
+                "expected either [payoffs] (direct tables) or [criteria] with [weights], "
+                "not both",
+            )
+        if not has_payoffs and not has_criteria:
+            raise self.error(
+                "",
+                "expected payoff tables under [payoffs], or criteria under [criteria] "
+                "with weights under [weights]",
+            )
+        criterion_ids = self.criterion_ids(content) if has_criteria else ()
+        strategies = (players[0].strategy_ids, players[1].strategy_ids)
+        _overrides.apply(content, overrides, strategies, criterion_ids, self.origin)
+        if has_payoffs:
+            payoffs = self.payoffs(content["payoffs"], players)
+            return Scenario(
+                name, (players[0], players[1]), payoffs=payoffs,
+                origin=self.origin, content=content, **texts,
+            )
+        criteria = self.criteria(content["criteria"], players)
+        weights = self.weights(content.get("weights"), players, criterion_ids)
+        return Scenario(
+            name, (players[0], players[1]), criteria=criteria, weights=weights,
+            origin=self.origin, content=content, **texts,
+        )
+
+    # -- pieces --------------------------------------------------------------------------
+
+    def check_keys(self, table: Mapping[str, Any], where: str, allowed: Iterable[str]) -> None:
+        allowed = tuple(allowed)
+        for key in table:
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
+                raise self.error(
+                    _join(where, key),
+                    f"unknown key{did_you_mean}; expected one of: {', '.join(allowed)}",
+                )
+
+    def text(self, table: Mapping[str, Any], key: str, where: str, default: str = "") -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str):
+            raise self.error(where, f"expected a string, got {_describe(value)}")
+        return value
+
+    def ident(self, table: Mapping[str, Any], key: str, where: str) -> str:
+        if key not in table:
+            raise self.error(where, "missing; expected an id such as 'us' or 'accept'")
+        value = table[key]
+        if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
+            raise self.error(
+                where,
+                "expected an id: a letter followed by letters, digits, '_' or '-', "
+                f"got {_describe(value)}",
+            )
+        return value
+
+    def players(self, content: Mapping[str, Any]) -> list[Player]:
+        raw = content.get("players")
+        if not isinstance(raw, list) or len(raw) != 2:
+            got = f"{len(raw)} players" if isinstance(raw, list) else _describe(raw)
+            raise self.error(
+                "players",
+                "expected exactly two [[players]] tables (the first is the row player), "
+                f"got {got}",
+            )
+        players = []
+        for p, entry in enumerate(raw):
+            where = f"players[{p}]"
+            if not isinstance(entry, dict):
+                raise self.error(where, f"expected a table, got {_describe(entry)}")
+            self.check_keys(entry, where, _PLAYER_KEYS)
+            pid = self.ident(entry, "id", f"{where}.id")
+            strategies = entry.get("strategies")
+            if not isinstance(strategies, list) or not strategies:
+                raise self.error(
+                    f"{where}.strategies",
+                    f"expected a non-empty list of strategy ids, got {_describe(strategies)}",
+                )
+            parsed = [self.strategy(s, f"{where}.strategies[{i}]") for i, s in enumerate(strategies)]
+            seen: set[str] = set()
+            for i, strategy in enumerate(parsed):
+                if strategy.id in seen:
+                    raise self.error(
+                        f"{where}.strategies[{i}]", f"duplicate strategy id {strategy.id!r}"
+                    )
+                seen.add(strategy.id)
+            players.append(
+                Player(
+                    pid,
+                    self.text(entry, "label", f"{where}.label", pid),
+                    tuple(parsed),
+                    self.text(entry, "description", f"{where}.description"),
+                )
+            )
+        if players[0].id == players[1].id:
+            raise self.error("players[1].id", f"duplicate player id {players[1].id!r}")
+        return players
+
+    def strategy(self, raw: object, where: str) -> Strategy:
+        if isinstance(raw, str):
+            return Strategy(self.ident({"id": raw}, "id", where), raw)
+        if isinstance(raw, dict):
+            self.check_keys(raw, where, _STRATEGY_KEYS)
+            sid = self.ident(raw, "id", f"{where}.id")
+            return Strategy(
+                sid,
+                self.text(raw, "label", f"{where}.label", sid),
+                self.text(raw, "description", f"{where}.description"),
+            )
+        raise self.error(
+            where, f"expected a strategy id or a table with an id, got {_describe(raw)}"
+        )
+
+    def table(self, raw: object, where: str, players: list[Player]) -> Matrix:
+        rows, cols = players[0].strategies, players[1].strategies
+        expected = (
+            f"a {len(rows)}x{len(cols)} table: {len(rows)} rows (one per strategy of "
+            f"{players[0].id}: {', '.join(s.id for s in rows)}), each a list of {len(cols)} "
+            f"numbers (one per strategy of {players[1].id}: {', '.join(s.id for s in cols)})"
+        )
+        if not isinstance(raw, list):
+            raise self.error(where, f"expected {expected}; got {_describe(raw)}")
+        if len(raw) != len(rows):
+            raise self.error(where, f"expected {expected}; got {len(raw)} rows")
+        table = []
+        for r, row in enumerate(raw):
+            if not isinstance(row, list) or len(row) != len(cols):
+                got = f"{len(row)} numbers" if isinstance(row, list) else _describe(row)
+                raise self.error(
+                    f"{where}[{r}]",
+                    f"expected a row of {len(cols)} numbers (one per strategy of "
+                    f"{players[1].id}), got {got}",
+                )
+            table.append(tuple(self.number(x, f"{where}[{r}][{c}]") for c, x in enumerate(row)))
+        return tuple(table)
+
+    def number(self, raw: object, where: str) -> Fraction:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal, Fraction)):
+            raise self.error(where, f"expected a finite number, got {_describe(raw)}")
+        if isinstance(raw, float):
+            raw = Decimal(repr(raw))
+        if isinstance(raw, Decimal) and not raw.is_finite():
+            raise self.error(where, f"expected a finite number, got {raw}")
+        return Fraction(raw)
+
+    def payoffs(self, raw: object, players: list[Player]) -> dict[str, Matrix]:
+        if not isinstance(raw, dict):
+            raise self.error("payoffs", f"expected a table of payoff tables, got {_describe(raw)}")
+        ids = [p.id for p in players]
+        self.check_keys(raw, "payoffs", ids)
+        for pid in ids:
+            if pid not in raw:
+                raise self.error(
+                    f"payoffs.{pid}", f"missing; expected the payoff table of player {pid!r}"
+                )
+        return {pid: self.table(raw[pid], f"payoffs.{pid}", players) for pid in ids}
+
+    def criterion_ids(self, content: Mapping[str, Any]) -> tuple[str, ...]:
+        raw = content["criteria"]
+        if not isinstance(raw, dict) or not raw:
+            raise self.error(
+                "criteria",
+                "expected at least one [criteria.<id>] table with scores, "
+                f"got {_describe(raw)}",
+            )
+        for key in raw:
+            self.ident({"id": key}, "id", f"criteria.{key}")
+        return tuple(raw)
+
+    def criteria(self, raw: dict[str, Any], players: list[Player]) -> tuple[Criterion, ...]:
+        criteria = []
+        for cid, entry in raw.items():
+            where = f"criteria.{cid}"
+            if not isinstance(entry, dict):
+                raise self.error(where, f"expected a table with scores, got {_describe(entry)}")
+            self.check_keys(entry, where, _CRITERION_KEYS)
+            if "scores" not in entry:
+                raise self.error(
+                    f"{where}.scores", "missing; expected a table of scores, one per outcome"
+                )
+            criteria.append(
+                Criterion(
+                    cid,
+                    self.text(entry, "label", f"{where}.label", cid),
+                    self.table(entry["scores"], f"{where}.scores", players),
+                    self.text(entry, "description", f"{where}.description"),
+                )
+            )
+        return tuple(criteria)
+
+    def weights(
+        self, raw: object, players: list[Player], criterion_ids: tuple[str, ...]
+    ) -> dict[str, dict[str, Fraction]]:
+        ids = [p.id for p in players]
+        if not isinstance(raw, dict):
+            raise self.error(
+                "weights",
+                "expected a [weights.<player>] table for each player mapping criteria to "
+                f"numbers, got {_describe(raw)}",
+            )
+        self.check_keys(raw, "weights", ids)
+        weights = {}
+        for pid in ids:
+            where = f"weights.{pid}"
+            if pid not in raw:
+                raise self.error(
+                    where,
+                    f"missing; expected a table mapping criteria ({', '.join(criterion_ids)}) "
+                    "to numbers (write an empty [weights.<player>] table for a player who "
+                    "weighs nothing)",
+                )
+            table = raw[pid]
+            if not isinstance(table, dict):
+                raise self.error(where, f"expected a table of numbers, got {_describe(table)}")
+            for key in table:
+                if key not in criterion_ids:
+                    hint = difflib.get_close_matches(key, criterion_ids, n=1)
+                    did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
+                    raise self.error(
+                        f"{where}.{key}",
+                        f"unknown criterion{did_you_mean}; expected one of: "
+                        f"{', '.join(criterion_ids)}",
+                    )
+            weights[pid] = {k: self.number(v, f"{where}.{k}") for k, v in table.items()}
+        return weights
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _describe(value: object) -> str:
+    """Say what a value is, for messages: ``string 'x'``, ``a table``, ``nothing``."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return f"string {value!r}"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, (int, Decimal, Fraction, float)):
+        return f"number {value}"
+    return type(value).__name__
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of parsed TOML content (dicts, lists and immutable leaves)."""
+    if isinstance(value, Mapping):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
