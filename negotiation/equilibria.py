@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable
-from functools import partial
 from fractions import Fraction
+from functools import partial
 from typing import Any, Literal
 
 import attrs
@@ -117,7 +117,7 @@ def solve(
     >>> from negotiation import load
     >>> sol = solve(load("battle-of-the-sexes"))
     >>> [(e.pure, [str(p) for p in e.row]) for e in sol.equilibria]
-    [(True, ['1', '0']), (False, ['3/5', '2/5']), (True, ['0', '1'])]
+    [(True, ['1', '0']), (False, ['2/3', '1/3']), (True, ['0', '1'])]
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of: {', '.join(METHODS)}")
@@ -236,7 +236,7 @@ def _cross_check(
             try:
                 for x, y in attempt():
                     candidates.append((np.asarray(x, dtype=float), np.asarray(y, dtype=float)))
-            except Exception as error:  # noqa: BLE001 - a nashpy failure is reported, not fatal
+            except Exception as error:
                 notes.append(
                     f"{name} raised {type(error).__name__}: {error}; equilibria it did not "
                     "return come from the exact enumeration."
@@ -289,12 +289,17 @@ def _cross_check(
 def _nashpy_runs(
     A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], method: str
 ) -> list[Callable[[], Iterable[Any]]]:
-    """The nashpy calls for ``method``: one per starting label for Lemke-Howson, so that a
-    failure from one label does not hide the others."""
+    """The nashpy calls for ``method``.
+
+    Lemke-Howson gets one call per starting label, so a failure from one label does not
+    hide the others.
+    """
     game = nashpy.Game(A, B)
     if method == "support":
         return [game.support_enumeration]
     if method == "vertex":
         return [game.vertex_enumeration]
     m, n = A.shape
-    return [partial(lambda k: [game.lemke_howson(initial_dropped_label=k)], k) for k in range(m + n)]
+    return [
+        partial(lambda k: [game.lemke_howson(initial_dropped_label=k)], k) for k in range(m + n)
+    ]

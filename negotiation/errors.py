@@ -20,6 +20,7 @@ class ScenarioError(ValueError):
         ``criteria.gain.scores[0][1]``), or ``""`` when the problem is the whole file.
     problem:
         What is wrong and what was expected.
+
     """
 
     def __init__(self, source: str, key: str, problem: str) -> None:

@@ -138,7 +138,9 @@ def _vertices(M: Matrix, zero_label: int, tight_label: int) -> list[Vertex]:
                 vector = tuple(point)
                 if vector in seen:
                     continue
-                slack = [sum((M[i][k] * point[k] for k in support), Fraction(0)) for i in range(rows)]
+                slack = [
+                    sum((M[i][k] * point[k] for k in support), Fraction(0)) for i in range(rows)
+                ]
                 if any(s > 1 for s in slack):
                     continue
                 labels = frozenset(
@@ -152,7 +154,7 @@ def _vertices(M: Matrix, zero_label: int, tight_label: int) -> list[Vertex]:
 def _solve(M: list[list[Fraction]], b: Sequence[Fraction]) -> list[Fraction] | None:
     """Solve the square system M x = b exactly; None if M is singular."""
     size = len(M)
-    aug = [row[:] + [b[i]] for i, row in enumerate(M)]
+    aug = [[*row, b[i]] for i, row in enumerate(M)]
     for col in range(size):
         pivot = next((r for r in range(col, size) if aug[r][col] != 0), None)
         if pivot is None:

@@ -16,6 +16,7 @@ validated exactly like the file (see :meth:`negotiation.scenario.Scenario.from_d
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -75,7 +76,7 @@ def format_path(parts: Iterable[str | int]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         elif part.startswith(_INDEX_NAME):
-            out += f"[{part[len(_INDEX_NAME):]}]"
+            out += f"[{part[len(_INDEX_NAME) :]}]"
         else:
             out += f".{part}" if out else part
     return out
@@ -113,8 +114,10 @@ def parse_assignment(text: str, source: str = "--set") -> tuple[str, Fraction]:
 def normalise(
     overrides: Mapping[str, object] | Iterable[tuple[str, object]], source: str = "--set"
 ) -> tuple[tuple[str, Fraction], ...]:
-    """Turn overrides given as a mapping or pairs, with string or numeric values, into pairs
-    of (path, exact number), checking each path's syntax and each value."""
+    """Turn overrides (a mapping or pairs; string or numeric values) into exact pairs.
+
+    Each path's syntax and each value is checked; the result is (path, Fraction) pairs.
+    """
     items = overrides.items() if isinstance(overrides, Mapping) else overrides
     result = []
     for path, value in items:
@@ -162,7 +165,10 @@ def apply(
                     raise _unknown(origin, path_text, parts[:depth], "is not a table of keys")
                 is_weight = len(parts) == 3 and parts[0] == "weights" and depth == 2
                 if part not in node and not (is_weight and part in criteria):
-                    raise _unknown(origin, path_text, parts[:depth], f"has no key {part!r}")
+                    known = [*node, *(criteria if is_weight else ())]
+                    hint = difflib.get_close_matches(part, [str(k) for k in known], n=1)
+                    why = f"has no key {part!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                    raise _unknown(origin, path_text, parts[:depth], why)
                 key = part
                 axis = 0 if _is_table_path(parts[: depth + 1]) else None
             else:

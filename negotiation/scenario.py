@@ -85,9 +85,7 @@ class Player:
 
     id: str = attrs.field(validator=_check_id)
     label: str = attrs.field(validator=attrs.validators.instance_of(str))
-    strategies: tuple[Strategy, ...] = attrs.field(
-        validator=attrs.validators.min_len(1), converter=tuple
-    )
+    strategies: tuple[Strategy, ...] = attrs.field(validator=attrs.validators.min_len(1))
     description: str = ""
 
     def __attrs_post_init__(self) -> None:
@@ -126,9 +124,9 @@ class Scenario:
     """
 
     name: str = attrs.field(validator=_check_id)
-    players: tuple[Player, Player] = attrs.field(converter=tuple)
+    players: tuple[Player, Player]
     payoffs: Mapping[str, Matrix] | None = None
-    criteria: tuple[Criterion, ...] = attrs.field(default=(), converter=tuple)
+    criteria: tuple[Criterion, ...] = ()
     weights: Mapping[str, Mapping[str, Fraction]] = attrs.field(factory=dict)
     title: str = ""
     description: str = ""
@@ -244,20 +242,23 @@ class _Parser:
     def error(self, key: str, problem: str) -> ScenarioError:
         return ScenarioError(self.origin, key, problem)
 
-    def parse(self, data: Mapping[str, Any], overrides: tuple[tuple[str, Fraction], ...]) -> Scenario:
+    def parse(
+        self, data: Mapping[str, Any], overrides: tuple[tuple[str, Fraction], ...]
+    ) -> Scenario:
         if not isinstance(data, Mapping):
             raise self.error("", "expected a TOML table at the top level")
         content = _copy(data)
         self.check_keys(content, "", _TOP_KEYS)
         name = self.ident(content, "name", "name")
-        texts = {k: self.text(content, k, k) for k in ("title", "description", "source")}
+        title, description, source = (
+            self.text(content, k, k) for k in ("title", "description", "source")
+        )
         players = self.players(content)
         has_payoffs, has_criteria = "payoffs" in content, "criteria" in content
         if has_payoffs and (has_criteria or "weights" in content):
             raise self.error(
                 "payoffs",
-                "expected either [payoffs] (direct tables) or [criteria] with [weights], "
-                "not both",
+                "expected either [payoffs] (direct tables) or [criteria] with [weights], not both",
             )
         if not has_payoffs and not has_criteria:
             raise self.error(
@@ -271,14 +272,27 @@ class _Parser:
         if has_payoffs:
             payoffs = self.payoffs(content["payoffs"], players)
             return Scenario(
-                name, (players[0], players[1]), payoffs=payoffs,
-                origin=self.origin, content=content, **texts,
+                name,
+                (players[0], players[1]),
+                payoffs=payoffs,
+                origin=self.origin,
+                content=content,
+                title=title,
+                description=description,
+                source=source,
             )
         criteria = self.criteria(content["criteria"], players)
         weights = self.weights(content.get("weights"), players, criterion_ids)
         return Scenario(
-            name, (players[0], players[1]), criteria=criteria, weights=weights,
-            origin=self.origin, content=content, **texts,
+            name,
+            (players[0], players[1]),
+            criteria=criteria,
+            weights=weights,
+            origin=self.origin,
+            content=content,
+            title=title,
+            description=description,
+            source=source,
         )
 
     # -- pieces --------------------------------------------------------------------------
@@ -318,8 +332,7 @@ class _Parser:
             got = f"{len(raw)} players" if isinstance(raw, list) else _describe(raw)
             raise self.error(
                 "players",
-                "expected exactly two [[players]] tables (the first is the row player), "
-                f"got {got}",
+                f"expected exactly two [[players]] tables (the first is the row player), got {got}",
             )
         players = []
         for p, entry in enumerate(raw):
@@ -334,7 +347,9 @@ class _Parser:
                     f"{where}.strategies",
                     f"expected a non-empty list of strategy ids, got {_describe(strategies)}",
                 )
-            parsed = [self.strategy(s, f"{where}.strategies[{i}]") for i, s in enumerate(strategies)]
+            parsed = [
+                self.strategy(s, f"{where}.strategies[{i}]") for i, s in enumerate(strategies)
+            ]
             seen: set[str] = set()
             for i, strategy in enumerate(parsed):
                 if strategy.id in seen:
@@ -418,8 +433,7 @@ class _Parser:
         if not isinstance(raw, dict) or not raw:
             raise self.error(
                 "criteria",
-                "expected at least one [criteria.<id>] table with scores, "
-                f"got {_describe(raw)}",
+                f"expected at least one [criteria.<id>] table with scores, got {_describe(raw)}",
             )
         for key in raw:
             self.ident({"id": key}, "id", f"criteria.{key}")

@@ -1,0 +1,276 @@
+"""Presenting scenarios and solutions: readable tables, and the stable JSON document.
+
+The JSON document of :func:`solution_document` is a stable interface (documented in
+``docs/reference/json.md``); keys may be added, never renamed or removed::
+
+    {"scenario": str, "players": [{"id": str, "strategies": [str, ...], ...}, ...],
+     "payoffs": {"<player id>": [[float]]},
+     "degenerate": bool,
+     "equilibria": [{"strategies": {"<player id>": [float, ...]},
+                     "payoffs": {"<player id>": float}, "pure": bool, ...}, ...],
+     ...}
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
+from typing import Any
+
+from negotiation.components import NashSubset
+from negotiation.equilibria import METHODS, Solution
+from negotiation.exact import Vector
+from negotiation.payoffs import CellBreakdown, payoff_matrices
+from negotiation.scenario import Matrix, Player, Scenario
+
+#: Version of the JSON document layout; bumped only if a key changes meaning.
+SCHEMA_VERSION = 1
+
+
+def number(x: Fraction) -> str:
+    """A short decimal form of an exact number: integers bare, others to 6 significant digits.
+
+    >>> number(Fraction(7, 10)), number(Fraction(2)), number(Fraction(1, 3))
+    ('0.7', '2', '0.333333')
+    """
+    if x.denominator == 1:
+        return str(x.numerator)
+    return f"{float(x):.6g}"
+
+
+def solution_document(
+    scenario: Scenario, solution: Solution, overrides: Iterable[tuple[str, Fraction]] = ()
+) -> dict[str, Any]:
+    """The JSON-ready description of a solved scenario (see the module docstring)."""
+    row, col = scenario.players
+    ids = (row.id, col.id)
+    game = solution.game
+    players = [
+        {
+            "id": p.id,
+            "label": p.label,
+            "role": role,
+            "strategies": list(p.strategy_ids),
+            "strategy_labels": list(p.strategy_labels),
+        }
+        for p, role in ((row, "row"), (col, "column"))
+    ]
+    equilibria = []
+    for e in solution.equilibria:
+        strategies = dict(zip(ids, (e.row, e.col), strict=True))
+        equilibria.append(
+            {
+                "strategies": {pid: [float(p) for p in s] for pid, s in strategies.items()},
+                "payoffs": {pid: float(v) for pid, v in zip(ids, e.payoffs, strict=True)},
+                "pure": e.pure,
+                "support": {
+                    pid: [p.strategy_ids[i] for i in sup]
+                    for pid, p, sup in zip(ids, (row, col), e.support, strict=True)
+                },
+                "exact": {
+                    "strategies": {pid: [str(p) for p in s] for pid, s in strategies.items()},
+                    "payoffs": {pid: str(v) for pid, v in zip(ids, e.payoffs, strict=True)},
+                },
+                "found_by_method": e.found_by_method,
+            }
+        )
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "scenario": scenario.name,
+        "title": scenario.title,
+        "file": scenario.origin,
+        "overrides": [{"path": p, "value": float(v), "exact": str(v)} for p, v in overrides],
+        "players": players,
+        "payoffs": {
+            ids[0]: [[float(x) for x in r] for r in game.A],
+            ids[1]: [[float(x) for x in r] for r in game.B],
+        },
+        "degenerate": solution.degenerate,
+        "method": solution.method,
+        "tolerance": solution.tolerance,
+        "equilibria": equilibria,
+        "components": [
+            {
+                "equilibria": list(c.equilibria),
+                "isolated": c.isolated,
+                "nash_subsets": [
+                    {
+                        "strategies": {
+                            ids[0]: [
+                                [float(p) for p in solution.row_strategies[i]] for i in s.rows
+                            ],
+                            ids[1]: [
+                                [float(p) for p in solution.col_strategies[j]] for j in s.cols
+                            ],
+                        },
+                        "equilibria": [
+                            k
+                            for k in c.equilibria
+                            if _pair(solution, k)[0] in s.rows and _pair(solution, k)[1] in s.cols
+                        ],
+                    }
+                    for s in c.subsets
+                ],
+            }
+            for c in solution.components
+        ],
+        "notes": list(solution.notes),
+    }
+
+
+def _pair(solution: Solution, k: int) -> tuple[int, int]:
+    e = solution.equilibria[k]
+    return solution.row_strategies.index(e.row), solution.col_strategies.index(e.col)
+
+
+def mix(player: Player, strategy: Vector) -> str:
+    """A mixed strategy in words: ``Accept`` if pure, else ``Accept 0.333, Reject 0.667``."""
+    played = [(s.label, p) for s, p in zip(player.strategies, strategy, strict=True) if p > 0]
+    if len(played) == 1:
+        return played[0][0]
+    return ", ".join(f"{label} {float(p):.3g}" for label, p in played)
+
+
+def solution_table(
+    scenario: Scenario, solution: Solution, overrides: Sequence[tuple[str, Fraction]] = ()
+) -> str:
+    """A readable report of every equilibrium: strategies, payoffs, pure or mixed, notes."""
+    row, col = scenario.players
+    lines = [f"{scenario.title or scenario.name}  [{scenario.name}: {scenario.origin}]"]
+    for path, value in overrides:
+        lines.append(f"  override: {path} = {number(value)}")
+    count = len(solution.equilibria)
+    kind = "degenerate" if solution.degenerate else "non-degenerate"
+    noun = "extreme equilibria" if solution.degenerate else "equilibria"
+    lines.append(
+        f"{count} {noun if count != 1 else noun.replace('equilibria', 'equilibrium')} "
+        f"of this {kind} game, each verified as a mutual best response "
+        f"(exactly, and in floating point within {solution.tolerance:g}):"
+    )
+    header = ["#", "type", row.label, col.label, f"payoff {row.id}", f"payoff {col.id}"]
+    body = [
+        [
+            str(k + 1),
+            "pure" if e.pure else "mixed",
+            mix(row, e.row),
+            mix(col, e.col),
+            number(e.payoffs[0]),
+            number(e.payoffs[1]),
+        ]
+        for k, e in enumerate(solution.equilibria)
+    ]
+    lines += ["", *_columns(header, body, right=(0, 4, 5)), ""]
+    if solution.degenerate:
+        lines += _components_text(scenario, solution)
+    if solution.method != "exact":
+        found = sum(e.found_by_method for e in solution.equilibria)
+        lines.append(
+            f"Cross-check: {METHODS[solution.method].split(' (')[0]} found {found} of {count}; "
+            "the reported set comes from exact rational vertex enumeration."
+        )
+    lines += [f"Note: {n}" for n in solution.notes]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _components_text(scenario: Scenario, solution: Solution) -> list[str]:
+    row, col = scenario.players
+    lines = ["Components of the equilibrium set:"]
+    for c, component in enumerate(solution.components, start=1):
+        members = ", ".join(f"#{k + 1}" for k in component.equilibria)
+        if component.isolated:
+            lines.append(f"  {c}. {members}: an isolated equilibrium")
+            continue
+        lines.append(f"  {c}. {members}: a continuum, the union of these sets of equilibria:")
+        for subset in component.subsets:
+            lines.append(f"     - {_subset_text(row, col, solution, subset)}")
+    return [*lines, ""]
+
+
+def _subset_text(row: Player, col: Player, solution: Solution, subset: NashSubset) -> str:
+    def hull(player: Player, points: Iterable[Vector]) -> str:
+        items = [f"[{mix(player, p)}]" for p in points]
+        return items[0] if len(items) == 1 else "any mix of " + " and ".join(items)
+
+    rows = hull(row, (solution.row_strategies[i] for i in subset.rows))
+    cols = hull(col, (solution.col_strategies[j] for j in subset.cols))
+    return f"{row.label} plays {rows}; {col.label} plays {cols}"
+
+
+def _columns(header: list[str], body: list[list[str]], right: Sequence[int] = ()) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in body)]
+
+
+def scenario_text(scenario: Scenario) -> str:
+    """Players, strategies, criteria and weights, and both payoff matrices."""
+    row, col = scenario.players
+    lines = [f"{scenario.name}: {scenario.title}" if scenario.title else scenario.name]
+    if scenario.description:
+        lines += textwrap.wrap(scenario.description, 88)
+    if scenario.source:
+        lines += textwrap.wrap(f"Source: {scenario.source}", 88)
+    lines += ["", "Players:"]
+    for player, role in ((row, "rows"), (col, "columns")):
+        strategies = ", ".join(f"{s.id} ({s.label})" for s in player.strategies)
+        lines.append(f"  {player.id} ({player.label}, {role}): {strategies}")
+    if scenario.criteria:
+        lines += ["", "Criteria and weights (payoff = sum of weight x score):"]
+        header = ["criterion", "label", f"weight {row.id}", f"weight {col.id}"]
+        body = [
+            [
+                c.id,
+                c.label,
+                number(scenario.weights[row.id].get(c.id, Fraction(0))),
+                number(scenario.weights[col.id].get(c.id, Fraction(0))),
+            ]
+            for c in scenario.criteria
+        ]
+        lines += ["  " + x for x in _columns(header, body, right=(2, 3))]
+    game = payoff_matrices(scenario)
+    for player, matrix in ((row, game.A), (col, game.B)):
+        lines += ["", f"Payoffs to {player.label} ({player.id}):"]
+        lines += ["  " + x for x in matrix_lines(row, col, matrix)]
+    return "\n".join(lines) + "\n"
+
+
+def matrix_lines(row: Player, col: Player, matrix: Matrix) -> list[str]:
+    """A payoff matrix with strategy labels on both axes."""
+    header = [f"{row.label} \\ {col.label}", *col.strategy_labels]
+    body = [
+        [label, *(number(x) for x in values)]
+        for label, values in zip(row.strategy_labels, matrix, strict=True)
+    ]
+    return _columns(header, body, right=range(1, len(header)))
+
+
+def cell_text(scenario: Scenario, cell: CellBreakdown) -> str:
+    """One outcome's payoffs broken down into weight x score per criterion."""
+    row, col = scenario.players
+    r, c = row.strategy_ids.index(cell.row), col.strategy_ids.index(cell.col)
+    lines = [
+        f"Outcome: {row.label} plays {row.strategies[r].label}, "
+        f"{col.label} plays {col.strategies[c].label}"
+    ]
+    for player in (row, col):
+        lines += ["", f"{player.label} ({player.id}):"]
+        terms = cell.terms[player.id]
+        if not terms:
+            lines.append(f"  payoff {number(cell.totals[player.id])} (direct payoff table)")
+            continue
+        body = [[t.criterion, number(t.weight), number(t.score), number(t.value)] for t in terms]
+        body.append(["total", "", "", number(cell.totals[player.id])])
+        lines += [
+            "  " + x
+            for x in _columns(
+                ["criterion", "weight", "score", "weight x score"], body, right=(1, 2, 3)
+            )
+        ]
+    return "\n".join(lines) + "\n"
