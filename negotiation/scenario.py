@@ -249,6 +249,10 @@ class _Parser:
             raise self.error("", "expected a TOML table at the top level")
         content = _copy(data)
         self.check_keys(content, "", _TOP_KEYS)
+        if "name" not in content:
+            raise self.error(
+                "name", "missing; expected the scenario's name, an id such as 'rare-earth'"
+            )
         name = self.ident(content, "name", "name")
         title, description, source = (
             self.text(content, k, k) for k in ("title", "description", "source")
