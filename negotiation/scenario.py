@@ -274,29 +274,21 @@ class _Parser:
         strategies = (players[0].strategy_ids, players[1].strategy_ids)
         _overrides.apply(content, overrides, strategies, criterion_ids, self.origin)
         if has_payoffs:
-            payoffs = self.payoffs(content["payoffs"], players)
-            return Scenario(
-                name,
-                (players[0], players[1]),
-                payoffs=payoffs,
-                origin=self.origin,
-                content=content,
-                title=title,
-                description=description,
-                source=source,
-            )
-        criteria = self.criteria(content["criteria"], players)
-        weights = self.weights(content.get("weights"), players, criterion_ids)
+            form: dict[str, Any] = {"payoffs": self.payoffs(content["payoffs"], players)}
+        else:
+            form = {
+                "criteria": self.criteria(content["criteria"], players),
+                "weights": self.weights(content.get("weights"), players, criterion_ids),
+            }
         return Scenario(
             name,
             (players[0], players[1]),
-            criteria=criteria,
-            weights=weights,
             origin=self.origin,
             content=content,
             title=title,
             description=description,
             source=source,
+            **form,
         )
 
     # -- pieces --------------------------------------------------------------------------
