@@ -14,7 +14,8 @@ Rosenberg, Savani and von Stengel, "Enumeration of Nash equilibria for two-playe
        Q = {y in R^n : A' y <= 1 (label i), y >= 0 (label m + j)}
 
 3. Enumerate every vertex of P: for each support K of rows and each set J of |K| columns,
-   solve B'^T[J, K] x_K = 1 exactly and keep feasible solutions; likewise for Q. Every
+   solve B'^T[J, K] x_K = 1 exactly (Cramer's rule in integers after scaling the payoffs
+   to integers) and keep feasible solutions; likewise for Q. Every
    vertex has a basis of this form, so the enumeration is complete, degenerate polytopes
    included (a degenerate vertex is found once per basis and deduplicated).
 4. A pair of non-zero vertices (x, y) whose labels together cover all m + n labels is an
@@ -32,7 +33,7 @@ Cost grows as C(m + n, m) small exact solves per polytope: instant for the catal
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import math
 from fractions import Fraction
 
 import attrs
@@ -46,7 +47,10 @@ Vector = tuple[Fraction, ...]
 
 @attrs.frozen
 class Vertex:
-    """A non-zero vertex of a best-response polytope and its set of labels."""
+    """A non-zero vertex of a best-response polytope and its labels.
+
+    The point is normalised to sum to 1: it is the mixed strategy of the vertex.
+    """
 
     point: Vector
     labels: frozenset[int]
@@ -84,8 +88,8 @@ def solve_exact(game: Game) -> ExactSolution:
     False
     """
     m, n = game.shape
-    A = _positive(game.A)
-    Bt = _transpose(_positive(game.B))
+    A = _positive_integers(game.A)
+    Bt = [list(col) for col in zip(*_positive_integers(game.B), strict=True)]
     # P: variables x (m), tight rows of B'^T are labels m + j; zeros x_i are labels i.
     row_vertices = _vertices(Bt, zero_label=0, tight_label=m)
     # Q: variables y (n), tight rows of A' are labels i; zeros y_j are labels m + j.
@@ -95,7 +99,7 @@ def solve_exact(game: Game) -> ExactSolution:
     )
     everything = frozenset(range(m + n))
     found = [
-        (_normalised(x.point), _normalised(y.point))
+        (x.point, y.point)
         for x in row_vertices
         for y in col_vertices
         if x.labels | y.labels == everything
@@ -117,69 +121,92 @@ def is_degenerate(game: Game) -> bool:
     return solve_exact(game).degenerate
 
 
-def _vertices(M: Matrix, zero_label: int, tight_label: int) -> list[Vertex]:
-    """All non-zero vertices of {v >= 0 : M v <= 1}, with their labels.
+def _vertices(M: list[list[int]], zero_label: int, tight_label: int) -> list[Vertex]:
+    """All non-zero vertices of {v >= 0 : M v <= 1} (M a positive integer matrix).
 
     A zero coordinate v_k carries label ``zero_label + k``; a tight row ``(M v)_i = 1``
-    carries label ``tight_label + i``.
+    carries label ``tight_label + i``. Each basis is solved by Cramer's rule in integers
+    (v = numerators / det), which is exact and much faster than rational elimination.
+    Returned points are normalised to sum to 1 (the mixed strategy of the vertex).
     """
     rows, dim = len(M), len(M[0])
-    seen: dict[Vector, Vertex] = {}
+    seen: dict[tuple[int, ...], Vertex] = {}
     for size in range(1, min(rows, dim) + 1):
         for support in itertools.combinations(range(dim), size):
+            columns = [[M[i][k] for k in support] for i in range(rows)]
             for tight in itertools.combinations(range(rows), size):
-                sub = [[M[i][k] for k in support] for i in tight]
-                solution = _solve(sub, [Fraction(1)] * size)
-                if solution is None or any(v < 0 for v in solution):
+                solved = _cramer([columns[i] for i in tight])
+                if solved is None:
                     continue
-                point = [Fraction(0)] * dim
-                for k, v in zip(support, solution, strict=True):
-                    point[k] = v
-                vector = tuple(point)
-                if vector in seen:
+                numerators, det = solved
+                if any(v < 0 for v in numerators):
+                    continue
+                divisor = math.gcd(*numerators)
+                key = (*(v // divisor for v in numerators), *support)  # ray of the point
+                if key in seen:
                     continue
                 slack = [
-                    sum((M[i][k] * point[k] for k in support), Fraction(0)) for i in range(rows)
+                    sum(a * v for a, v in zip(row, numerators, strict=True)) for row in columns
                 ]
-                if any(s > 1 for s in slack):
+                if any(s > det for s in slack):
                     continue
+                point = [0] * dim
+                for k, v in zip(support, numerators, strict=True):
+                    point[k] = v
                 labels = frozenset(
                     [zero_label + k for k in range(dim) if point[k] == 0]
-                    + [tight_label + i for i in range(rows) if slack[i] == 1]
+                    + [tight_label + i for i in range(rows) if slack[i] == det]
                 )
-                seen[vector] = Vertex(vector, labels)
-    return list(seen.values())
+                total = sum(point)
+                seen[key] = Vertex(tuple(Fraction(v, total) for v in point), labels)
+    return list({v.point: v for v in seen.values()}.values())
 
 
-def _solve(M: list[list[Fraction]], b: Sequence[Fraction]) -> list[Fraction] | None:
-    """Solve the square system M x = b exactly; None if M is singular."""
+def _cramer(M: list[list[int]]) -> tuple[list[int], int] | None:
+    """Solve M v = (1, ..., 1) for square integer M: (numerators, det) with det > 0.
+
+    v_k = numerators[k] / det; None if M is singular.
+    """
+    det = _det(M)
+    if det == 0:
+        return None
     size = len(M)
-    aug = [[*row, b[i]] for i, row in enumerate(M)]
-    for col in range(size):
-        pivot = next((r for r in range(col, size) if aug[r][col] != 0), None)
-        if pivot is None:
-            return None
-        aug[col], aug[pivot] = aug[pivot], aug[col]
-        inverse = 1 / aug[col][col]
-        pivot_row = [v * inverse for v in aug[col]]
-        aug[col] = pivot_row
-        for r in range(size):
-            factor = aug[r][col]
-            if r != col and factor != 0:
-                aug[r] = [a - factor * p for a, p in zip(aug[r], pivot_row, strict=True)]
-    return [aug[r][size] for r in range(size)]
+    numerators = [
+        _det([[1 if c == k else row[c] for c in range(size)] for row in M]) for k in range(size)
+    ]
+    if det < 0:
+        return [-v for v in numerators], -det
+    return numerators, det
 
 
-def _positive(M: Matrix) -> Matrix:
-    """M shifted by a constant so that every entry is at least 1."""
+def _det(M: list[list[int]]) -> int:
+    """Determinant of a square integer matrix (explicit up to 3x3, else Bareiss 1968)."""
+    size = len(M)
+    if size == 1:
+        return M[0][0]
+    if size == 2:
+        return M[0][0] * M[1][1] - M[0][1] * M[1][0]
+    if size == 3:
+        (a, b, c), (d, e, f), (g, h, i) = M
+        return a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
+    w = [row[:] for row in M]
+    sign, previous = 1, 1
+    for k in range(size - 1):
+        if w[k][k] == 0:
+            swap = next((r for r in range(k + 1, size) if w[r][k] != 0), None)
+            if swap is None:
+                return 0
+            w[k], w[swap] = w[swap], w[k]
+            sign = -sign
+        for r in range(k + 1, size):
+            for c in range(k + 1, size):
+                w[r][c] = (w[r][c] * w[k][k] - w[r][k] * w[k][c]) // previous
+        previous = w[k][k]
+    return sign * w[size - 1][size - 1]
+
+
+def _positive_integers(M: Matrix) -> list[list[int]]:
+    """M shifted to entries >= 1 and scaled to integers (neither changes the equilibria)."""
     shift = 1 - min(min(row) for row in M)
-    return tuple(tuple(v + shift for v in row) for row in M)
-
-
-def _transpose(M: Matrix) -> Matrix:
-    return tuple(zip(*M, strict=True))
-
-
-def _normalised(point: Vector) -> Vector:
-    total = sum(point, Fraction(0))
-    return tuple(v / total for v in point)
+    scale = math.lcm(*((v + shift).denominator for row in M for v in row))
+    return [[int((v + shift) * scale) for v in row] for row in M]
