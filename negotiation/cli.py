@@ -113,7 +113,12 @@ def show(scenario: str, sets: tuple[str, ...], cell: tuple[str, str] | None) -> 
     "('exact' runs only the exact enumeration). The reported set does not depend on it.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A readable table, or the JSON document described in docs/reference/json.md.",
 )
 @click.option(
     "--tol",
@@ -152,5 +157,8 @@ def validate(file: str) -> None:
     """Check a scenario file (or catalogue name); exit 2 with the problem if invalid."""
     loaded, _ = _scenario(file, ())
     m, n = loaded.shape
-    form = f"{len(loaded.criteria)} criteria" if loaded.criteria else "direct payoff tables"
+    count = len(loaded.criteria)
+    form = (
+        f"{count} {'criterion' if count == 1 else 'criteria'}" if count else "direct payoff tables"
+    )
     click.echo(f"{loaded.origin}: valid scenario {loaded.name!r} ({m}x{n}, {form})")

@@ -49,6 +49,10 @@ from negotiation.errors import ScenarioError
 #: An exact payoff or score table: one tuple per row player strategy.
 Matrix = tuple[tuple[Fraction, ...], ...]
 
+#: Largest magnitude of a number in a scenario: products of two such numbers stay finite
+#: in floating point, which the output and nashpy use.
+MAX_MAGNITUDE = Fraction(10) ** 100
+
 #: Ids of players, strategies and criteria: a letter, then letters, digits, ``_`` or ``-``.
 ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
@@ -251,7 +255,9 @@ class _Parser:
         self.check_keys(content, "", _TOP_KEYS)
         if "name" not in content:
             raise self.error(
-                "name", "missing; expected the scenario's name, an id such as 'rare-earth'"
+                "name",
+                "missing; expected the scenario's name, an id such as 'rare-earth' (top-level "
+                "keys must come before the first [[players]] or other [table] header)",
             )
         name = self.ident(content, "name", "name")
         title, description, source = (
@@ -325,7 +331,7 @@ class _Parser:
     def players(self, content: Mapping[str, Any]) -> list[Player]:
         raw = content.get("players")
         if not isinstance(raw, list) or len(raw) != 2:
-            got = f"{len(raw)} players" if isinstance(raw, list) else _describe(raw)
+            got = _count(len(raw), "player") if isinstance(raw, list) else _describe(raw)
             raise self.error(
                 "players",
                 f"expected exactly two [[players]] tables (the first is the row player), got {got}",
@@ -390,11 +396,11 @@ class _Parser:
         if not isinstance(raw, list):
             raise self.error(where, f"expected {expected}; got {_describe(raw)}")
         if len(raw) != len(rows):
-            raise self.error(where, f"expected {expected}; got {len(raw)} rows")
+            raise self.error(where, f"expected {expected}; got {_count(len(raw), 'row')}")
         table = []
         for r, row in enumerate(raw):
             if not isinstance(row, list) or len(row) != len(cols):
-                got = f"{len(row)} numbers" if isinstance(row, list) else _describe(row)
+                got = _count(len(row), "number") if isinstance(row, list) else _describe(row)
                 raise self.error(
                     f"{where}[{r}]",
                     f"expected a row of {len(cols)} numbers (one per strategy of "
@@ -410,7 +416,12 @@ class _Parser:
             raw = Decimal(repr(raw))
         if isinstance(raw, Decimal) and not raw.is_finite():
             raise self.error(where, f"expected a finite number, got {raw}")
-        return Fraction(raw)
+        value = Fraction(raw)
+        if abs(value) > MAX_MAGNITUDE:
+            raise self.error(
+                where, f"expected a number of magnitude at most 1e100, got {_scientific(value)}"
+            )
+        return value
 
     def payoffs(self, raw: object, players: list[Player]) -> dict[str, Matrix]:
         if not isinstance(raw, dict):
@@ -427,9 +438,9 @@ class _Parser:
     def criterion_ids(self, content: Mapping[str, Any]) -> tuple[str, ...]:
         raw = content["criteria"]
         if not isinstance(raw, dict) or not raw:
+            got = "an empty table" if raw == {} else _describe(raw)
             raise self.error(
-                "criteria",
-                f"expected at least one [criteria.<id>] table with scores, got {_describe(raw)}",
+                "criteria", f"expected at least one [criteria.<id>] table with scores, got {got}"
             )
         for key in raw:
             self.ident({"id": key}, "id", f"criteria.{key}")
@@ -491,6 +502,14 @@ class _Parser:
                     )
             weights[pid] = {k: self.number(v, f"{where}.{k}") for k, v in table.items()}
         return weights
+
+
+def _scientific(value: Fraction) -> str:
+    return f"{Decimal(value.numerator) / Decimal(value.denominator):.3e}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _join(where: str, key: str) -> str:

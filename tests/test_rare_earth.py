@@ -58,3 +58,18 @@ def test_heavy_supply_security_makes_accepting_the_full_offer_an_equilibrium() -
     """
     solution = solve(load("rare-earth", {"weights.us.supply_security": "4.5"}))
     assert [e.support for e in solution.equilibria] == [((0,), (0,))]
+
+
+def test_supply_security_weight_four_is_the_degenerate_threshold() -> None:
+    """At weight 4 the US is indifferent between accept and diversify against the full offer.
+
+    By hand: accept vs full = 4 x 2 - 2 - 1.6 - 1.6 - 0.6 = 2.2 = diversify = 4 x 0.5 + 0.8
+    - 0.6, so every mix of the two against the full offer is an equilibrium: one component,
+    one maximal Nash subset with both pure US strategies as its extreme points.
+    """
+    solution = solve(load("rare-earth", {"weights.us.supply_security": 4}))
+    assert solution.degenerate
+    assert [e.support for e in solution.equilibria] == [((0,), (0,)), ((2,), (0,))]
+    (component,) = solution.components
+    assert component.equilibria == (0, 1)
+    assert len(component.subsets) == 1

@@ -133,7 +133,7 @@ def _error(text: str, overrides: dict[str, object] | None = None) -> ScenarioErr
             "non-empty list",
         ),
         (CRITERIA.replace('"comply"', '"1st"'), "players[0].strategies[0]", "expected an id"),
-        (CRITERIA.replace("[[0, 0], [0, 1]]", "[[0, 0]]"), "criteria.gain.scores", "got 1 rows"),
+        (CRITERIA.replace("[[0, 0], [0, 1]]", "[[0, 0]]"), "criteria.gain.scores", "got 1 row"),
         (
             CRITERIA.replace("[[0, 0], [0, 1]]", "[[0, 0], [0, 1, 2]]"),
             "criteria.gain.scores[1]",
@@ -163,6 +163,20 @@ def _error(text: str, overrides: dict[str, object] | None = None) -> ScenarioErr
             CRITERIA.replace("gain = 3.0", 'gain = "high"'),
             "weights.target.gain",
             "got string 'high'",
+        ),
+        (CRITERIA.replace("gain = 3.0", "gain = 1e400"), "weights.target.gain", "at most 1e100"),
+        (
+            CRITERIA.replace("[[0, 0], [0, 1]]", "[[0, 0], [0, -2e101]]"),
+            "criteria.gain.scores[1][1]",
+            "at most 1e100",
+        ),
+        (
+            CRITERIA.replace("[criteria.gain]", "[criteria]\n[criteria.gain]").split(
+                "[criteria.gain]"
+            )[0]
+            + "[weights.target]\n[weights.sender]\n",
+            "criteria",
+            "got an empty table",
         ),
         (CRITERIA + "[payoffs]\ntarget = [[0, 0], [0, 0]]\n", "payoffs", "not both"),
         (
