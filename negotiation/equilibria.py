@@ -28,12 +28,14 @@ import warnings
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from functools import partial
+from itertools import cycle
 from typing import Any, Literal
 
 import attrs
 import nashpy
 import numpy as np
 import numpy.typing as npt
+from nashpy.linalg import create_col_tableau, create_row_tableau
 
 from negotiation.components import Component, components
 from negotiation.exact import Vector, solve_exact
@@ -300,6 +302,38 @@ def _nashpy_runs(
     if method == "vertex":
         return [game.vertex_enumeration]
     m, n = A.shape
-    return [
-        partial(lambda k: [game.lemke_howson(initial_dropped_label=k)], k) for k in range(m + n)
-    ]
+    return [partial(lambda k: [_lemke_howson(A, B, k)], k) for k in range(m + n)]
+
+
+#: Pivot limit for one Lemke-Howson path; a path that has not ended by then is cycling.
+MAX_PIVOTS = 1000
+
+
+def _lemke_howson(
+    A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], label: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Nashpy's Lemke-Howson from one dropped label, with a pivot limit.
+
+    The loop is nashpy's own (``nashpy.algorithms.lemke_howson``, Algorithm 3.6 of Nisan
+    et al. 2007) on nashpy's tableaux, but nashpy's loop has no limit and never ends on
+    some degenerate games (a 1x1 game, for one); here it stops after :data:`MAX_PIVOTS`.
+    Payoffs are first shifted to be positive, which the method assumes.
+    """
+    A = A - A.min() + 1
+    B = B - B.min() + 1
+    col_tableau = create_col_tableau(A, True)
+    row_tableau = create_row_tableau(B, True)
+    if label in row_tableau.non_basic_variables:
+        tableaux = cycle((row_tableau, col_tableau))
+    else:
+        tableaux = cycle((col_tableau, row_tableau))
+    entering = label
+    for _ in range(MAX_PIVOTS):
+        entering = next(tableaux).pivot_and_drop_label(entering)
+        labels = col_tableau.non_basic_variables | row_tableau.non_basic_variables
+        if labels == col_tableau.labels:
+            return (
+                row_tableau.to_strategy(col_tableau.non_basic_variables),
+                col_tableau.to_strategy(row_tableau.non_basic_variables),
+            )
+    raise RuntimeError(f"no equilibrium after {MAX_PIVOTS} pivots from label {label}")
