@@ -1,6 +1,6 @@
 """Atomic file output: a reader sees the old file or the complete new one, never a part.
 
-The text is written to a temporary file in the target's folder, flushed to disk, then
+The content is written to a temporary file in the target's folder, flushed to disk, then
 renamed over the target (:func:`os.replace` is atomic on POSIX and Windows), so an
 interrupted run leaves no truncated output.
 """
@@ -9,19 +9,26 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
 def write_text(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically (UTF-8)."""
+    replace(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
+
+
+def replace(path: str | Path, write: Callable[[Path], object]) -> None:
+    """Let ``write`` fill a temporary file beside ``path``, then move it into place."""
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
+        write(tmp)
+        with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise

@@ -7,18 +7,23 @@ status 2 and a one-line message naming the file, the key and what was expected.
 from __future__ import annotations
 
 import json
+import sys
+import time
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import click
 
-from negotiation import atomic, report
+from negotiation import atomic, plots, report, results
 from negotiation.catalogue import catalogue, load
 from negotiation.equilibria import METHODS, TOLERANCE, solve
 from negotiation.errors import ScenarioError
 from negotiation.overrides import parse_assignment
 from negotiation.payoffs import cell_breakdown
 from negotiation.scenario import Scenario
+from negotiation.sweep import Axis, Grid
 
 
 class InputError(click.ClickException):
@@ -55,6 +60,15 @@ _set_option = click.option(
     "criteria.wedge.scores[accept][full]=1.5 (repeatable).",
 )
 _scenario_argument = click.argument("scenario", metavar="SCENARIO")
+FORMATS = ("png", "svg", "pdf")
+
+
+def _write(action: Callable[[], object], path: Path) -> None:
+    try:
+        action()
+    except OSError as error:
+        raise InputError(f"{path}: cannot write ({error.strerror})") from None
+    click.echo(f"wrote {path}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,9 +102,22 @@ def list_command() -> None:
     metavar="ROW COL",
     help="Break one outcome's payoffs down by criterion (strategy ids or 0-based positions).",
 )
-def show(scenario: str, sets: tuple[str, ...], cell: tuple[str, str] | None) -> None:
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw both payoff matrices as heatmaps, pure equilibria outlined, to this "
+    "file (.png, .svg or .pdf).",
+)
+def show(
+    scenario: str, sets: tuple[str, ...], cell: tuple[str, str] | None, plot: Path | None
+) -> None:
     """Show players, strategies, criteria, weights and both payoff matrices."""
     loaded, _ = _scenario(scenario, sets)
+    if plot is not None:
+        fmt = plot.suffix.lstrip(".").lower()
+        if fmt not in FORMATS:
+            raise InputError(f"--plot {plot}: expected a .png, .svg or .pdf file name")
+        _write(lambda: plots.save(plots.payoff_heatmaps(loaded), plot, fmt), plot)
     if cell is None:
         click.echo(report.scenario_text(loaded), nl=False)
         return
@@ -162,3 +189,131 @@ def validate(file: str) -> None:
         f"{count} {'criterion' if count == 1 else 'criteria'}" if count else "direct payoff tables"
     )
     click.echo(f"{loaded.origin}: valid scenario {loaded.name!r} ({m}x{n}, {form})")
+
+
+class _Progress:
+    """A progress bar on stderr for sweeps longer than about a second, when it is a terminal."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.start = time.monotonic()
+        self.bar: Any = None  # click's ProgressBar, once shown
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.start < 1.0:
+                return
+            self.bar = click.progressbar(length=total, label="solving", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@main.command("sweep")
+@_scenario_argument
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="PATH=START:STOP:NUM",
+    help="Sweep a number from START to STOP in NUM evenly spaced values, both ends "
+    "included. Once for a 1-D sweep, twice for a 2-D grid.",
+)
+@click.option(
+    "--values",
+    "value_lists",
+    multiple=True,
+    metavar="PATH=v1,v2,...",
+    help="Sweep a number over an explicit list of values.",
+)
+@_set_option
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for results.csv, manifest.json and the plots.",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="png", show_default=True)
+@click.option(
+    "--method",
+    type=click.Choice(list(METHODS)),
+    default="exact",
+    show_default=True,
+    help="As for solve; 'exact' skips the nashpy cross-check and is fastest.",
+)
+@click.option("--resume", is_flag=True, help="Continue an interrupted sweep in --out.")
+@click.option("--force", is_flag=True, help="Overwrite a finished sweep in --out.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def sweep_command(
+    scenario: str,
+    params: tuple[str, ...],
+    value_lists: tuple[str, ...],
+    sets: tuple[str, ...],
+    out: Path,
+    fmt: str,
+    method: str,
+    resume: bool,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Solve SCENARIO over a 1-D or 2-D grid of its numbers; write results and plots."""
+    loaded, overrides = _scenario(scenario, sets)
+    try:
+        axes = [Axis.parse_range(p) for p in params] + [Axis.parse_values(v) for v in value_lists]
+        grid = Grid(tuple(axes))
+    except ScenarioError as error:
+        raise InputError(str(error)) from None
+    except ValueError as error:
+        raise InputError(f"--param/--values: {error}; give one or two different paths") from None
+    if (out / results.MANIFEST).exists() and not (resume or force):
+        raise InputError(
+            f"{out} already holds a sweep; use --resume to continue it, --force to "
+            "overwrite it, or another --out folder"
+        )
+    progress = _Progress(quiet)
+    try:
+        result = results.run(
+            loaded,
+            grid,
+            out,
+            method=method,
+            overrides=overrides,
+            command=["negotiation", *sys.argv[1:]],
+            resume=resume,
+            progress=progress,
+        )
+    except results.SweepInterrupted as stop:
+        progress.close()
+        click.echo(f"\n{stop}", err=True)
+        sys.exit(130)
+    except ScenarioError as error:
+        raise InputError(str(error)) from None
+    except OSError as error:
+        raise InputError(f"{out}: cannot write ({error.strerror})") from None
+    finally:
+        progress.close()
+    names = plots.save_sweep_plots(result, out, fmt)
+    results.add_files(out, names)
+    click.echo(report.sweep_summary(result, out, [results.RESULTS, results.MANIFEST, *names]))
+
+
+@main.command("plot")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="png", show_default=True)
+def plot_command(folder: Path, fmt: str) -> None:
+    """Redraw a sweep's plots from FOLDER's results.csv and manifest.json (no solving)."""
+    try:
+        result = results.read(folder)
+    except ScenarioError as error:
+        raise InputError(str(error)) from None
+    names = plots.save_sweep_plots(result, folder, fmt)
+    results.add_files(folder, names)
+    for name in names:
+        click.echo(f"wrote {folder / name}")

@@ -23,6 +23,7 @@ from negotiation.equilibria import METHODS, Solution
 from negotiation.exact import Vector
 from negotiation.payoffs import CellBreakdown, payoff_matrices
 from negotiation.scenario import Matrix, Player, Scenario
+from negotiation.sweep import SweepResult, change_points, regimes
 
 #: Version of the JSON document layout; bumped only if a key changes meaning.
 SCHEMA_VERSION = 1
@@ -274,3 +275,29 @@ def cell_text(scenario: Scenario, cell: CellBreakdown) -> str:
             )
         ]
     return "\n".join(lines) + "\n"
+
+
+def sweep_summary(result: SweepResult, folder: object, files: Sequence[str]) -> str:
+    """What a sweep found: points solved, degenerate points, regime changes or regimes."""
+    points = result.points()
+    degenerate = sum(rows[0]["degenerate"] for rows in points.values())
+    lines = [
+        f"Solved {len(points)} grid points over {', '.join(result.paths)} "
+        f"({degenerate} degenerate, all extreme equilibria kept)."
+    ]
+    if len(result.paths) == 1:
+        changes = change_points(result)
+        path = result.paths[0]
+        lines.append(f"The equilibrium set changes {len(changes)} time(s) along {path}:")
+        for change in changes:
+            where = (
+                f"at {change.low:g} (degenerate)"
+                if change.low == change.high
+                else f"between {change.low:g} and {change.high:g}"
+            )
+            lines.append(f"  {where}: {change.before}  ->  {change.after}")
+    else:
+        lines.append("Regimes (grid points each):")
+        lines += [f"  {count:6d}  {label}" for label, count in regimes(result).items()]
+    lines.append(f"Wrote {', '.join(files)} in {folder}")
+    return "\n".join(lines)

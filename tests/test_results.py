@@ -1,0 +1,131 @@
+"""Sweep folders: atomic, consistent after an interruption, resumable, reproducible."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from negotiation import load
+from negotiation.cli import main
+from negotiation.errors import ScenarioError
+from negotiation.results import SweepInterrupted, read, run, scenario_hash
+from negotiation.sweep import Axis, Grid, sweep
+
+GRID = Grid((Axis.linspace("weights.us.supply_security", 0, 6, 25),))
+
+
+def test_run_writes_results_and_manifest(tmp_path: Path) -> None:
+    """A finished run's folder reads back to exactly the in-memory sweep."""
+    scenario = load("rare-earth")
+    result = run(scenario, GRID, tmp_path, command=["negotiation", "sweep"])
+    assert result == sweep(scenario, GRID)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["points_done"] == manifest["points_total"] == 25
+    assert manifest["scenario"]["sha256"] == scenario_hash(scenario)
+    assert manifest["scenario"]["content"]["weights"]["us"]["legitimacy"] == 1
+    assert manifest["grid"][0]["exact"][1] == "1/4"
+    assert manifest["command"] == ["negotiation", "sweep"]
+    assert {"started", "finished", "versions"} <= set(manifest)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "results.csv"]
+
+
+def test_scenario_hash_changes_with_an_override() -> None:
+    """The content hash tells an overridden scenario from the original."""
+    scenario = load("rare-earth")
+    assert scenario_hash(scenario) == scenario_hash(load("rare-earth"))
+    assert scenario_hash(scenario) != scenario_hash(
+        scenario.with_overrides({"weights.us.legitimacy": "1.1"})
+    )
+
+
+def test_interrupted_run_is_consistent_and_resumes(tmp_path: Path) -> None:
+    """Ctrl-C after 10 points leaves those 10 on disk; --resume solves only the other 15."""
+    scenario = load("rare-earth")
+    seen: list[int] = []
+
+    def stop_at_ten(done: int, total: int) -> None:
+        seen.append(done)
+        if done == 10:
+            raise KeyboardInterrupt
+
+    with pytest.raises(SweepInterrupted) as info:
+        run(scenario, GRID, tmp_path, progress=stop_at_ten)
+    assert (info.value.done, info.value.total) == (10, 25)
+    partial = read(tmp_path)
+    assert sorted(partial.points()) == list(range(10))
+    assert json.loads((tmp_path / "manifest.json").read_text())["status"] == "interrupted"
+
+    counted: list[int] = []
+    resumed = run(scenario, GRID, tmp_path, resume=True, progress=lambda d, t: counted.append(d))
+    assert counted == list(range(11, 26))  # only the 15 unfinished points were solved
+    assert resumed == sweep(scenario, GRID)
+
+
+def test_resume_refuses_a_different_sweep(tmp_path: Path) -> None:
+    """Resuming with another scenario content names the manifest key that differs."""
+    run(load("rare-earth"), GRID, tmp_path)
+    changed = load("rare-earth", {"weights.us.legitimacy": 2})
+    with pytest.raises(ScenarioError, match=r"scenario.sha256: differs"):
+        run(changed, GRID, tmp_path, resume=True)
+
+
+def test_cli_sweep_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    """A second sweep into a used folder exits 2 unless --force or --resume is given."""
+    args = [
+        "sweep",
+        "rare-earth",
+        "--param",
+        "weights.us.wedge=0:1:3",
+        "--out",
+        str(tmp_path),
+        "-q",
+    ]
+    runner = CliRunner()
+    assert runner.invoke(main, args).exit_code == 0
+    again = runner.invoke(main, args)
+    assert again.exit_code == 2
+    assert "--resume" in again.stderr
+    assert runner.invoke(main, [*args, "--force"]).exit_code == 0
+
+
+def test_cli_plot_redraws_without_solving(tmp_path: Path) -> None:
+    """`plot DIR` redraws from the folder alone, in the requested format."""
+    runner = CliRunner()
+    args = ["sweep", "inspection-criteria", "--param", "weights.target.penalty=1:5:5"]
+    assert runner.invoke(main, [*args, "--out", str(tmp_path), "-q"]).exit_code == 0
+    (tmp_path / "strategies.png").unlink()
+    result = runner.invoke(main, ["plot", str(tmp_path), "--format", "svg"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "strategies.svg").read_text().lstrip().startswith("<?xml")
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert "strategies.svg" in manifest["plots"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--param", "weights.us.nothing=0:1:3"], "has no key 'nothing'"),
+        (["--param", "weights.us.wedge=0:1"], "expected PATH=START:STOP:NUM"),
+        (["--values", "weights.us.wedge=0,x"], "expected a finite number"),
+        (["--param", "weights.us.wedge=0:1:3", "--param", "weights.us.wedge=0:1:3"], "different"),
+        ([], "one or two"),
+    ],
+)
+def test_cli_sweep_bad_input_exits_2(tmp_path: Path, args: list[str], expected: str) -> None:
+    """Bad sweep arguments exit 2 with a message and write nothing."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["sweep", "rare-earth", *args, "--out", str(out)])
+    assert result.exit_code == 2
+    assert expected in result.stderr
+    assert not (out / "results.csv").exists()
+
+
+def test_plot_on_a_folder_without_manifest_exits_2(tmp_path: Path) -> None:
+    """`plot` on a folder that holds no sweep says so and exits 2."""
+    result = CliRunner().invoke(main, ["plot", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "manifest.json: no such file" in result.stderr
