@@ -129,3 +129,16 @@ def test_plot_on_a_folder_without_manifest_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["plot", str(tmp_path)])
     assert result.exit_code == 2
     assert "manifest.json: no such file" in result.stderr
+
+
+def test_outputs_get_ordinary_file_permissions(tmp_path: Path) -> None:
+    """Atomic writes do not leave the temporary file's private 0600 mode on the output."""
+    import os
+
+    from negotiation import atomic
+
+    target = tmp_path / "out.txt"
+    atomic.write_text(target, "x")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask
