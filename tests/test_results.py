@@ -142,3 +142,37 @@ def test_outputs_get_ordinary_file_permissions(tmp_path: Path) -> None:
     mask = os.umask(0)
     os.umask(mask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_sigint_leaves_a_consistent_folder_that_resumes(tmp_path: Path) -> None:
+    """A real Ctrl-C (SIGINT) to the CLI exits 130, keeps finished points, and --resume ends."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run"
+    exe = Path(sys.executable).with_name("negotiation")
+    args = [str(exe), "sweep", "rare-earth", "--param", "weights.us.supply_security=0:6:101",
+            "--param", "weights.us.legitimacy=0:3:101", "--out", str(out), "-q"]  # fmt: skip
+
+    def default_sigint() -> None:  # a shell may start us with SIGINT ignored
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    process = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
+    deadline = time.monotonic() + 60
+    while not (out / "manifest.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the sweep finished before the signal arrived")
+    assert process.returncode == 130
+    assert "--resume" in err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    partial = read(out)
+    assert len(partial.points()) == manifest["points_done"] < 101 * 101
+    finished = subprocess.run([*args, "--resume"], capture_output=True, text=True, check=False)
+    assert finished.returncode == 0, finished.stderr
+    assert len(read(out).points()) == 101 * 101
