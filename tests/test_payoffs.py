@@ -22,8 +22,7 @@ def criteria_scenarios(draw: st.DrawFn) -> Scenario:
     table = st.lists(st.lists(numbers, min_size=n, max_size=n), min_size=m, max_size=m)
     criteria = {f"c{i}": {"scores": draw(table)} for i in range(k)}
     weights = {
-        pid: draw(st.dictionaries(st.sampled_from(sorted(criteria)), numbers))
-        for pid in ("a", "b")
+        pid: draw(st.dictionaries(st.sampled_from(sorted(criteria)), numbers)) for pid in ("a", "b")
     }
     data = {
         "name": "random",
