@@ -11,8 +11,12 @@ and looped over the C(m + n, m) bases, in chunks so memory stays bounded:
    inequality.
 3. Every such decision is made with a margin ``eps``: a game in which any quantity lies
    within ``eps`` of its boundary (a probability near 0, a slack near 0), or with a basis
-   whose determinant is below :data:`DET_MIN`, is *suspect*. A degenerate game always
-   is, because a degenerate vertex has more tight constraints than its basis accounts for.
+   whose determinant is below :data:`DET_MIN`, is *suspect*. (A basis with two parallel
+   rows or columns, such as two constant rows, is singular, defines no vertex and raises
+   no suspicion: scenarios often have constant rows. Parallelism is tested in floating
+   point, so lines parallel to within rounding, 1e-16, count as parallel.) A degenerate
+   game always is suspect, because a degenerate vertex has more tight constraints than
+   its basis accounts for.
 4. For the other games all decisions are robust, so the completely labelled vertex pairs
    found in floating point are exactly the equilibria of the exact solver.
 5. Suspect games are handed to the exact solver (:func:`negotiation.exact.solve_exact`),
@@ -223,7 +227,10 @@ def _basis(
     """
     sub = [[S[e][v] for v in var] for e in eqs]
     det, numerators = _cramer(sub)
-    singular = np.abs(det) < DET_MIN
+    # Two parallel rows or columns of the basis make it singular: it defines no vertex,
+    # which is no reason for suspicion. Any other small determinant is.
+    twins = _proportional_lines(sub)
+    singular = (np.abs(det) < DET_MIN) & ~twins
     others = [e for e in range(len(S)) if e not in eqs]
     with np.errstate(divide="ignore", invalid="ignore"):  # singular games are masked below
         z = [num / det for num in numerators]
@@ -236,9 +243,26 @@ def _basis(
     for value in lhs:
         violated |= value > 1 + eps
         close |= np.abs(value - 1) <= eps
-    violated |= singular
+    violated |= singular | twins
     close &= ~violated | singular
     return z, ~violated & ~close, close
+
+
+def _proportional_lines(sub: list[list[FloatArray]]) -> npt.NDArray[np.bool_]:
+    """Per game, whether two rows or two columns of the square matrix ``sub`` are parallel.
+
+    Rows a and b are parallel when a_s * b_t == a_t * b_s for every pair (s, t), tested in
+    floating point; equal or constant rows pass exactly.
+    """
+    k = len(sub)
+    found = np.zeros(sub[0][0].shape, dtype=bool)
+    for a, b in itertools.combinations(range(k), 2):
+        rows, cols = np.ones_like(found), np.ones_like(found)
+        for s, t in itertools.combinations(range(k), 2):
+            rows &= sub[a][s] * sub[b][t] == sub[a][t] * sub[b][s]
+            cols &= sub[s][a] * sub[t][b] == sub[t][a] * sub[s][b]
+        found |= rows | cols
+    return found
 
 
 def _cramer(sub: list[list[FloatArray]]) -> tuple[FloatArray, list[FloatArray]]:

@@ -23,7 +23,7 @@ from negotiation.errors import ScenarioError
 from negotiation.overrides import parse_assignment
 from negotiation.payoffs import cell_breakdown
 from negotiation.scenario import Scenario
-from negotiation.sweep import Axis, Grid
+from negotiation.sweep import SOLVERS, Axis, Grid
 
 
 class InputError(click.ClickException):
@@ -246,7 +246,15 @@ class _Progress:
     type=click.Choice(list(METHODS)),
     default="exact",
     show_default=True,
-    help="As for solve; 'exact' skips the nashpy cross-check and is fastest.",
+    help="With --solver per-game: as for solve ('exact' skips the nashpy cross-check).",
+)
+@click.option(
+    "--solver",
+    type=click.Choice(list(SOLVERS)),
+    default="batch",
+    show_default=True,
+    help="'batch': the vectorised engine (exact fallback for degenerate points); "
+    "'per-game': solve each point alone with --method, for comparison.",
 )
 @click.option("--resume", is_flag=True, help="Continue an interrupted sweep in --out.")
 @click.option("--force", is_flag=True, help="Overwrite a finished sweep in --out.")
@@ -259,6 +267,7 @@ def sweep_command(
     out: Path,
     fmt: str,
     method: str,
+    solver: str,
     resume: bool,
     force: bool,
     quiet: bool,
@@ -284,6 +293,7 @@ def sweep_command(
             grid,
             out,
             method=method,
+            solver=solver,
             overrides=overrides,
             command=["negotiation", *sys.argv[1:]],
             resume=resume,
@@ -299,7 +309,15 @@ def sweep_command(
         raise InputError(f"{out}: cannot write ({error.strerror})") from None
     finally:
         progress.close()
-    names = plots.save_sweep_plots(result, out, fmt)
+    try:
+        names = plots.save_sweep_plots(result, out, fmt)
+    except KeyboardInterrupt:
+        click.echo(
+            f"\ninterrupted while drawing the plots; the results in {out} are complete: "
+            f"run `negotiation plot {out}` to draw them.",
+            err=True,
+        )
+        sys.exit(130)
     results.add_files(out, names)
     click.echo(report.sweep_summary(result, out, [results.RESULTS, results.MANIFEST, *names]))
 

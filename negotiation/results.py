@@ -31,7 +31,7 @@ from negotiation import atomic
 from negotiation.equilibria import Method
 from negotiation.errors import ScenarioError
 from negotiation.scenario import Scenario
-from negotiation.sweep import Grid, SweepResult, columns, player_info, point_rows, sweep_points
+from negotiation.sweep import Grid, SweepResult, columns, player_info, solve_points
 
 RESULTS = "results.csv"
 MANIFEST = "manifest.json"
@@ -64,6 +64,7 @@ def run(
     folder: str | Path,
     *,
     method: Method | str = "exact",
+    solver: str = "batch",
     overrides: Sequence[tuple[str, Fraction]] = (),
     command: Sequence[str] = (),
     resume: bool = False,
@@ -72,6 +73,7 @@ def run(
 ) -> SweepResult:
     """Solve a sweep into ``folder``, saving consistent partial results as it goes.
 
+    ``solver`` and ``method`` choose the engine (see :func:`negotiation.sweep.solve_points`).
     ``progress(done, total)`` is called after every grid point. With ``resume=True`` the
     folder's manifest must describe the same scenario, grid and method, and finished points
     are read back instead of solved. Raises :class:`SweepInterrupted` on Ctrl-C after
@@ -81,6 +83,7 @@ def run(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     manifest = _manifest(scenario, grid, method, overrides, command)
+    manifest["solver"] = solver
     rows: list[dict[str, Any]] = []
     if resume:
         previous = _read_manifest(folder)
@@ -92,9 +95,11 @@ def run(
     total = len(grid)
     last_save = time.monotonic()
     try:
-        for result in sweep_points(scenario, grid, method, skip=done):
-            rows.extend(point_rows(scenario, grid, result))
-            done.add(result.point)
+        for point, point_rows in solve_points(
+            scenario, grid, solver=solver, method=method, skip=done
+        ):
+            rows.extend(point_rows)
+            done.add(point)
             if progress is not None:
                 progress(len(done), total)
             if time.monotonic() - last_save > save_every:

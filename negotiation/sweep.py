@@ -20,10 +20,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
+from negotiation.batch import BatchResult, solve_batch
 from negotiation.equilibria import Method, Solution, solve
 from negotiation.errors import ScenarioError
 from negotiation.overrides import parse_number, parse_path
@@ -156,16 +160,98 @@ def sweep_points(
         yield PointResult(index, values, solve(games.at(values), method))
 
 
-def sweep(scenario: Scenario, grid: Grid, method: Method | str = "exact") -> SweepResult:
+#: Engines that can solve a sweep: the batched engine, or one game at a time.
+SOLVERS = ("batch", "per-game")
+
+#: Grid points solved together by the batched engine between progress reports.
+BLOCK = 4096
+
+
+def solve_points(
+    scenario: Scenario,
+    grid: Grid,
+    *,
+    solver: str = "batch",
+    method: Method | str = "exact",
+    skip: Iterable[int] = (),
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """Yield ``(point, rows)`` for every grid point not in ``skip``, in order.
+
+    ``solver="batch"`` (the default) solves blocks of points with
+    :func:`negotiation.batch.solve_batch`, handing suspect points to the exact solver with
+    their exactly computed payoffs; ``solver="per-game"`` calls :func:`solve` at each point
+    with the chosen nashpy ``method`` cross-checked (slower, for comparison).
+    """
+    if solver not in SOLVERS:
+        raise ValueError(f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}")
+    if solver == "per-game":
+        for result in sweep_points(scenario, grid, method, skip):
+            yield result.point, point_rows(scenario, grid, result)
+        return
+    family = _GameFamily(scenario, grid)
+    skipped = set(skip)
+    todo = [(i, v) for i, v in enumerate(grid.points()) if i not in skipped]
+    for start in range(0, len(todo), BLOCK):
+        block = todo[start : start + BLOCK]
+        values = np.array([[float(v) for v in vals] for _, vals in block])
+        A, B = family.floats_at(values)
+        batch = solve_batch(A, B, exact=partial(_exact_game, family, block))
+        for g, (index, vals) in enumerate(block):
+            yield index, _batch_rows(scenario, grid, index, vals, A[g], B[g], batch, g)
+
+
+def _exact_game(family: _GameFamily, block: list[tuple[int, tuple[Fraction, ...]]], g: int) -> Game:
+    return family.at(block[g][1])
+
+
+def _batch_rows(
+    scenario: Scenario,
+    grid: Grid,
+    index: int,
+    values: Sequence[Fraction],
+    A: npt.NDArray[np.float64],
+    B: npt.NDArray[np.float64],
+    result: BatchResult,
+    g: int,
+) -> list[dict[str, Any]]:
+    lo, hi = np.searchsorted(result.game, [g, g + 1])
+    rows = []
+    for k, e in enumerate(range(lo, hi)):
+        x, y = result.row[e], result.col[e]
+        row: dict[str, Any] = {"point": index}
+        row.update({p: float(v) for p, v in zip(grid.paths, values, strict=True)})
+        row["equilibrium"] = k
+        for player, strategy in zip(scenario.players, (x, y), strict=True):
+            for sid, p in zip(player.strategy_ids, strategy, strict=True):
+                row[f"prob.{player.id}.{sid}"] = float(p)
+        for player, matrix in zip(scenario.players, (A, B), strict=True):
+            row[f"payoff.{player.id}"] = float(x @ matrix @ y)
+        row["pure"] = bool((x > 0).sum() == 1 and (y > 0).sum() == 1)
+        row["degenerate"] = bool(result.degenerate[g])
+        row["component"] = int(result.component[e])
+        rows.append(row)
+    return rows
+
+
+def sweep(
+    scenario: Scenario,
+    grid: Grid,
+    method: Method | str = "exact",
+    solver: str = "batch",
+) -> SweepResult:
     """Solve ``scenario`` at every grid point; see :class:`SweepResult`.
 
     >>> from negotiation import load
     >>> grid = Grid((Axis.linspace("weights.target.penalty", 1, 9, 3),))
     >>> result = sweep(load("inspection-criteria"), grid)
-    >>> [(row["weights.target.penalty"], row["prob.sender.enforce"]) for row in result.rows]
+    >>> [(row["weights.target.penalty"], round(row["prob.sender.enforce"], 12))
+    ...  for row in result.rows]
     [(1.0, 0.75), (5.0, 0.375), (9.0, 0.25)]
     """
-    return SweepResult.from_points(scenario, grid, sweep_points(scenario, grid, method))
+    rows = [
+        r for _, point in solve_points(scenario, grid, solver=solver, method=method) for r in point
+    ]
+    return SweepResult.from_rows(scenario, grid, rows)
 
 
 class _GameFamily:
@@ -189,6 +275,21 @@ class _GameFamily:
             )
             for bits in itertools.product((0, 1), repeat=self.dims)
         }
+
+    def floats_at(
+        self, values: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Float payoffs at many points at once: ``values`` (points, dims) -> (points, m, n)."""
+        shape = (len(values), *next(iter(self.corners.values())).shape)
+        A, B = np.zeros(shape), np.zeros(shape)
+        for bits, game in self.corners.items():
+            w = np.ones(len(values))
+            for d, bit in enumerate(bits):
+                w *= values[:, d] if bit else 1 - values[:, d]
+            corner_A, corner_B = game.floats()
+            A += w[:, None, None] * corner_A
+            B += w[:, None, None] * corner_B
+        return A, B
 
     def at(self, values: Sequence[Fraction]) -> Game:
         """The game at one point: sum over corners of the multilinear interpolation weights."""
@@ -231,19 +332,16 @@ class SweepResult:
         return columns(self.paths, self.players)
 
     @classmethod
-    def from_points(
-        cls, scenario: Scenario, grid: Grid, points: Iterable[PointResult]
+    def from_rows(
+        cls, scenario: Scenario, grid: Grid, rows: Iterable[dict[str, Any]]
     ) -> SweepResult:
-        """Collect solved points into the table (points may come in any order)."""
-        rows: list[dict[str, Any]] = []
-        for result in sorted(points, key=lambda r: r.point):
-            rows.extend(point_rows(scenario, grid, result))
+        """Collect table rows (in any order) into a result."""
         return cls(
             paths=grid.paths,
             grid_shape=grid.shape,
             axis_values=tuple(tuple(float(v) for v in a.values) for a in grid.axes),
             players=player_info(scenario),
-            rows=tuple(rows),
+            rows=tuple(sorted(rows, key=lambda r: (r["point"], r["equilibrium"]))),
         )
 
     def points(self) -> dict[int, list[dict[str, Any]]]:

@@ -153,8 +153,11 @@ def test_sigint_leaves_a_consistent_folder_that_resumes(tmp_path: Path) -> None:
 
     out = tmp_path / "run"
     exe = Path(sys.executable).with_name("negotiation")
-    args = [str(exe), "sweep", "rare-earth", "--param", "weights.us.supply_security=0:6:101",
-            "--param", "weights.us.legitimacy=0:3:101", "--out", str(out), "-q"]  # fmt: skip
+    # The per-game solver is slow enough (about 5 s here) to be interrupted after the
+    # first checkpoint, which is written after 2 s.
+    args = [str(exe), "sweep", "rare-earth", "--param", "weights.us.supply_security=0:6:61",
+            "--param", "weights.us.legitimacy=0:3:61", "--solver", "per-game",
+            "--out", str(out), "-q"]  # fmt: skip
 
     def default_sigint() -> None:  # a shell may start us with SIGINT ignored
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -172,7 +175,7 @@ def test_sigint_leaves_a_consistent_folder_that_resumes(tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
     partial = read(out)
-    assert len(partial.points()) == manifest["points_done"] < 101 * 101
+    assert len(partial.points()) == manifest["points_done"] < 61 * 61
     finished = subprocess.run([*args, "--resume"], capture_output=True, text=True, check=False)
     assert finished.returncode == 0, finished.stderr
-    assert len(read(out).points()) == 101 * 101
+    assert len(read(out).points()) == 61 * 61

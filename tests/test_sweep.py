@@ -103,7 +103,10 @@ def test_every_point_equals_solving_it_alone() -> None:
             scenario.with_overrides({"weights.us.supply_security": s, "weights.russia.wedge": w})
         )
         got = [(r["prob.us.accept"], r["prob.russia.full"]) for r in points[index]]
-        assert got == [(float(e.row[0]), float(e.col[0])) for e in alone.equilibria]
+        expected = [(float(e.row[0]), float(e.col[0])) for e in alone.equilibria]
+        assert len(got) == len(expected)
+        assert got == [pytest.approx(pair, abs=1e-12) for pair in expected]
+        assert points[index][0]["degenerate"] == alone.degenerate
 
 
 def test_change_point_at_the_degenerate_threshold() -> None:
