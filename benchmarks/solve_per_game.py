@@ -29,7 +29,9 @@ def main() -> None:
         ]
         runs = [("exact enumeration", lambda g: solve_exact(g))]
         if shape[0] <= 4:
-            runs += [(f"solve --method {m}", lambda g, m=m: solve(g, m)) for m in ("support", "vertex")]
+            runs += [
+                (f"solve --method {m}", lambda g, m=m: solve(g, m)) for m in ("support", "vertex")
+            ]
         for label, fn in runs:
             start = time.perf_counter()
             for game in games:

@@ -31,8 +31,10 @@ def main() -> None:
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         elapsed = time.perf_counter() - start
     points = args.num**2
-    print(f"{args.num}x{args.num} = {points} points: {elapsed:.1f} s wall, "
-          f"{elapsed / points * 1e3:.2f} ms per point (CLI, plots included)")
+    print(
+        f"{args.num}x{args.num} = {points} points: {elapsed:.1f} s wall, "
+        f"{elapsed / points * 1e3:.2f} ms per point (CLI, plots included)"
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 of :mod:`negotiation.exact`) for all games together, vectorised with numpy over the games
 and looped over the C(m + n, m) bases, in chunks so memory stays bounded:
 
-1. Each game's payoffs are mapped affinely onto [1, 2] per player (equilibria unchanged),
+1. Each game's payoffs are mapped affinely onto [1, 10] per player (equilibria unchanged),
    which keeps every basis well conditioned.
 2. For each basis (support K, tight set T, |K| = |T|), the square systems of all games are
    solved at once; a solution is a vertex if it is non-negative and satisfies every
@@ -44,7 +44,7 @@ FloatArray = npt.NDArray[np.float64]
 #: their game to the exact solver.
 EPS = 1e-7
 
-#: Smallest basis determinant trusted in floating point (entries lie in [1, 2]): the
+#: Smallest basis determinant trusted in floating point (entries lie in [1, 10]): the
 #: rounding error of a solution is about 1e-15 / det, far below EPS when det >= 1e-4.
 DET_MIN = 1e-4
 
@@ -197,10 +197,10 @@ def _solve_chunk(
 
 
 def _unit(M: FloatArray) -> FloatArray:
-    """Each game's matrix mapped affinely onto [1, 2] (a constant matrix becomes all 1)."""
+    """Each game's matrix mapped affinely onto [1, 10] (a constant matrix becomes all 1)."""
     low = M.min(axis=(1, 2), keepdims=True)
     span = M.max(axis=(1, 2), keepdims=True) - low
-    unit: FloatArray = 1 + (M - low) / np.where(span > 0, span, 1)
+    unit: FloatArray = 1 + 9 * (M - low) / np.where(span > 0, span, 1)
     return unit
 
 
@@ -220,7 +220,7 @@ def _basis(
 ) -> tuple[list[FloatArray], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """Solve sum_v S[e][v] z_v = 1 (e in eqs, v in var) for every game; check the rest.
 
-    ``S`` has shape (equations, variables, games), entries in [1, 2]. Returns z (one vector
+    ``S`` has shape (equations, variables, games), entries in [1, 10]. Returns z (one vector
     per variable), whether z is a vertex (z >= 0 and every other equation's left side
     <= 1, all by more than ``eps``), and whether any of those quantities, or the
     determinant, is too close to its boundary (the game is then suspect).
