@@ -68,6 +68,8 @@ class BatchResult:
     component: npt.NDArray[np.int64]
     degenerate: npt.NDArray[np.bool_]
     exact_games: int
+    #: Which games went to the exact solver (they are flagged here, per game).
+    exact: npt.NDArray[np.bool_] = attrs.field(factory=lambda: np.zeros(0, dtype=bool))
 
     def equilibria_of(self, g: int) -> list[tuple[FloatArray, FloatArray]]:
         """The equilibria of game ``g``."""
@@ -111,7 +113,8 @@ def solve_batch(
         col=np.concatenate([p[2] for p in parts]),
         component=np.concatenate([p[3] for p in parts]),
         degenerate=np.concatenate([p[4] for p in parts]),
-        exact_games=sum(p[5] for p in parts),
+        exact_games=sum(int(p[5].sum()) for p in parts),
+        exact=np.concatenate([p[5] for p in parts]),
     )
     _verify(A_, B_, result)
     return result
@@ -142,7 +145,12 @@ def _verify(A: FloatArray, B: FloatArray, result: BatchResult) -> None:
 def _solve_chunk(
     A: FloatArray, B: FloatArray, offset: int, exact: Callable[[int], Game], eps: float
 ) -> tuple[
-    npt.NDArray[np.int64], FloatArray, FloatArray, npt.NDArray[np.int64], npt.NDArray[np.bool_], int
+    npt.NDArray[np.int64],
+    FloatArray,
+    FloatArray,
+    npt.NDArray[np.int64],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.bool_],
 ]:
     N, m, n = A.shape
     # Games last, so every payoff entry is one contiguous vector over the games.
@@ -193,7 +201,7 @@ def _solve_chunk(
     game, row, col, component = game[order], row[order], col[order], component[order]
     position = np.arange(len(game)) - np.searchsorted(game, game, side="left")
     component = np.where(component < 0, position, component)
-    return game, row, col, component, degenerate, int(suspect.sum())
+    return game, row, col, component, degenerate, suspect
 
 
 def _unit(M: FloatArray) -> FloatArray:

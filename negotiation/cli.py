@@ -280,7 +280,13 @@ def sweep_command(
     except ScenarioError as error:
         raise InputError(str(error)) from None
     except ValueError as error:
-        raise InputError(f"--param/--values: {error}; give one or two different paths") from None
+        raise InputError(
+            f"--param/--values: {error}: give one or two of --param PATH=START:STOP:NUM or "
+            "--values PATH=v1,v2,... on different paths"
+        ) from None
+    clash = set(grid.paths) & {path for path, _ in overrides}
+    if clash:
+        raise InputError(f"--set and the sweep both set {', '.join(sorted(clash))}; drop one")
     if (out / results.MANIFEST).exists() and not (resume or force):
         raise InputError(
             f"{out} already holds a sweep; use --resume to continue it, --force to "
@@ -334,4 +340,4 @@ def plot_command(folder: Path, fmt: str) -> None:
     names = plots.save_sweep_plots(result, folder, fmt)
     results.add_files(folder, names)
     for name in names:
-        click.echo(f"wrote {folder / name}")
+        click.echo(f"wrote {folder / name}", err=True)

@@ -35,6 +35,9 @@ from negotiation.sweep import SweepResult, change_points, regime_label
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
+#: Regime-map label of grid points an interrupted sweep has not solved yet.
+UNSOLVED = "not solved yet (interrupted sweep)"
+
 
 @attrs.frozen
 class Branch:
@@ -132,7 +135,7 @@ def regime_grid(result: SweepResult) -> RegimeGrid:
     """
     _require_dims(result, 2)
     shape = result.grid_shape
-    names = np.empty(shape, dtype=object)
+    names = np.full(shape, UNSOLVED, dtype=object)  # an interrupted sweep has gaps
     degenerate = np.zeros(shape, dtype=bool)
     for point, rows in result.points().items():
         cell = np.unravel_index(point, shape)
@@ -155,7 +158,9 @@ def regime_map(result: SweepResult, ax: Axes | None = None) -> Figure:
     data = regime_grid(result)
     fig, (ax,) = _axes(None if ax is None else [ax], 1, figsize=(8, 6))
     x, y = (np.asarray(v) for v in result.axis_values)
-    colours = [_colour(k) for k in range(len(data.labels))]
+    colours = [
+        "#DDDDDD" if label == UNSOLVED else _colour(k) for k, label in enumerate(data.labels)
+    ]
     ax.pcolormesh(
         _edges(x),
         _edges(y),
@@ -223,7 +228,7 @@ def payoff_heatmaps(scenario: Scenario, axes: Sequence[Axes] | None = None) -> F
         ax.set_title(f"Payoffs to {player.label}", fontsize=11)
     if pure:
         fig.suptitle(
-            "Outlined in vermillion: a pure Nash equilibrium", fontsize=9, y=0.02, va="bottom"
+            "Outlined in vermilion: a pure Nash equilibrium", fontsize=9, y=0.02, va="bottom"
         )
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig

@@ -54,7 +54,16 @@ class SweepInterrupted(Exception):  # noqa: N818 - a stop the user asked for, no
 
 def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 of the scenario's resolved content, numbers written exactly."""
-    canonical = json.dumps(_jsonable(scenario.content, exact=True), sort_keys=True)
+    return content_hash(scenario.content)
+
+
+def content_hash(content: Mapping[str, Any]) -> str:
+    """SHA-256 of scenario content: parsed TOML, or the ``content`` of a manifest.
+
+    Numbers are hashed by exact value, so the manifest's copy (floats and fraction strings)
+    hashes like the scenario it came from.
+    """
+    canonical = json.dumps(_jsonable(content, exact=True), sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -82,14 +91,20 @@ def run(
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    manifest = _manifest(scenario, grid, method, overrides, command)
+    manifest = _manifest(
+        scenario, grid, method if solver == "per-game" else "exact", overrides, command
+    )
     manifest["solver"] = solver
     rows: list[dict[str, Any]] = []
     if resume:
         previous = _read_manifest(folder)
         _check_same_sweep(previous, manifest, folder)
         manifest["started"] = previous["started"]
-        manifest["resumed"] = [*previous.get("resumed", []), _now()]
+        manifest["command"] = previous["command"]
+        manifest["resumed"] = [
+            *previous.get("resumed", []),
+            {"at": _now(), "command": list(command)},
+        ]
         rows = list(_read_rows(folder, columns(grid.paths, player_info(scenario))))
     done = {row["point"] for row in rows}
     total = len(grid)
@@ -103,8 +118,11 @@ def run(
             if progress is not None:
                 progress(len(done), total)
             if time.monotonic() - last_save > save_every:
+                began = time.monotonic()
                 _save(folder, manifest, grid, scenario, rows, len(done), total)
                 last_save = time.monotonic()
+                # Each save rewrites every row: space saves out so they cost at most ~20%.
+                save_every = max(save_every, 5 * (last_save - began))
     except KeyboardInterrupt:
         _save(folder, manifest, grid, scenario, rows, len(done), total, status="interrupted")
         raise SweepInterrupted(len(done), total, folder) from None
@@ -266,6 +284,7 @@ def _check_same_sweep(
     checks = {
         "scenario.sha256": (previous["scenario"]["sha256"], current["scenario"]["sha256"]),
         "grid": (previous["grid"], current["grid"]),
+        "solver": (previous.get("solver"), current.get("solver")),
         "method": (previous["method"], current["method"]),
     }
     for key, (old, new) in checks.items():
@@ -283,16 +302,37 @@ def _now() -> str:
 
 
 def _jsonable(value: Any, exact: bool) -> Any:
-    """Parsed TOML content as JSON: numbers exact as strings, or as floats to read."""
+    """Parsed TOML content as JSON.
+
+    With ``exact``, every number as its exact fraction string (for hashing). Otherwise
+    numbers that a float holds exactly in decimal (0.9, 3) are JSON numbers and the rest
+    fraction strings ("1/3"), so the content reads naturally and is still exact; hashing
+    it again gives the same hash.
+    """
     if isinstance(value, Mapping):
         return {k: _jsonable(v, exact) for k, v in value.items()}
     if isinstance(value, list):
         return [_jsonable(v, exact) for v in value]
-    if isinstance(value, (bool, str)):
+    if isinstance(value, bool):
         return value
-    if isinstance(value, (int, Decimal, Fraction)):
-        number = Fraction(value)
+    if isinstance(value, str):
+        return _fraction_string(value) if exact else value
+    if isinstance(value, (int, float, Decimal, Fraction)):
+        number = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
         if exact:
             return str(number)
-        return number.numerator if number.denominator == 1 else float(number)
+        if number.denominator == 1:
+            return number.numerator
+        # A float where it reads back exactly (0.9), else the exact fraction as a string.
+        return float(number) if Fraction(repr(float(number))) == number else str(number)
     return str(value)
+
+
+def _fraction_string(text: str) -> str:
+    """A manifest's "p/q" number string in canonical form; other strings unchanged."""
+    if "/" in text:
+        try:
+            return str(Fraction(text))
+        except ValueError:
+            return text
+    return text

@@ -197,7 +197,9 @@ def solve_points(
         A, B = family.floats_at(values)
         batch = solve_batch(A, B, exact=partial(_exact_game, family, block))
         for g, (index, vals) in enumerate(block):
-            yield index, _batch_rows(scenario, grid, index, vals, A[g], B[g], batch, g)
+            # Points solved exactly (ties) report payoffs from their exact matrices too.
+            a, b = family.at(vals).floats() if batch.exact[g] else (A[g], B[g])
+            yield index, _batch_rows(scenario, grid, index, vals, a, b, batch, g)
 
 
 def _exact_game(family: _GameFamily, block: list[tuple[int, tuple[Fraction, ...]]], g: int) -> Game:

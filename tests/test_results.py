@@ -179,3 +179,55 @@ def test_sigint_leaves_a_consistent_folder_that_resumes(tmp_path: Path) -> None:
     finished = subprocess.run([*args, "--resume"], capture_output=True, text=True, check=False)
     assert finished.returncode == 0, finished.stderr
     assert len(read(out).points()) == 61 * 61
+
+
+def test_manifest_content_hashes_like_the_scenario(tmp_path: Path) -> None:
+    """The manifest's readable content (floats, "1/3" strings) hashes to the recorded hash."""
+    from negotiation.results import content_hash
+
+    scenario = load("rare-earth", {"weights.us.legitimacy": "1/3"})
+    run(scenario, GRID, tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["scenario"]["content"]["weights"]["us"]["legitimacy"] == "1/3"
+    assert manifest["scenario"]["content"]["weights"]["us"]["alliance_cohesion"] == 0.8
+    assert content_hash(manifest["scenario"]["content"]) == manifest["scenario"]["sha256"]
+
+
+def test_payoffs_at_a_tie_come_from_exact_payoffs() -> None:
+    """At the degenerate threshold both extreme equilibria report exactly 2.2 for the US."""
+    grid = Grid((Axis.parse_values("weights.us.supply_security=4"),))
+    rows = sweep(load("rare-earth"), grid).rows
+    assert [row["payoff.us"] for row in rows] == [2.2, 2.2]
+
+
+def test_interrupted_two_d_sweep_still_plots(tmp_path: Path) -> None:
+    """Unsolved cells of an interrupted 2-D sweep are drawn as such, not a crash."""
+    from negotiation.plots import UNSOLVED, regime_grid
+
+    grid = Grid((GRID.axes[0], Axis.linspace("weights.us.legitimacy", 0, 2, 3)))
+
+    def stop(done: int, total: int) -> None:
+        if done == 20:
+            raise KeyboardInterrupt
+
+    with pytest.raises(SweepInterrupted):
+        run(load("rare-earth"), grid, tmp_path, progress=stop, solver="per-game")
+    assert UNSOLVED in regime_grid(read(tmp_path)).labels
+    result = CliRunner().invoke(main, ["plot", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "regimes.png").exists()
+
+
+def test_cli_refuses_set_on_a_swept_path(tmp_path: Path) -> None:
+    """Setting a number with --set that the sweep also varies is an input error."""
+    args = [
+        "sweep",
+        "rare-earth",
+        "--set",
+        "weights.us.wedge=1",
+        "--param",
+        "weights.us.wedge=0:1:3",
+    ]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "both set weights.us.wedge" in result.stderr
