@@ -1,0 +1,96 @@
+"""Generate the classroom-exercise notebook and its solutions version from one source.
+
+The source is the exercise registry, :data:`negotiation.exercises.EXERCISES`: each
+exercise's question, hint and check live there, and its answer is computed by the library.
+Run ``python notebooks/make_exercises.py`` after changing an exercise; the test suite
+checks the committed notebooks are what this script writes, and executes both.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from negotiation.exercises import EXERCISES
+
+HERE = Path(__file__).resolve().parent
+STUDENT = "03-classroom-exercises.ipynb"
+SOLUTIONS = "03-classroom-exercises-solutions.ipynb"
+
+INTRO = """# Classroom exercises
+
+Each exercise below asks a question about a game from the catalogue. Work it out (with pen
+and paper, with `negotiation show NAME` in a terminal, or with the library in a scratch
+cell), write your answer in the cell where it says `answer = ...`, and run the cell: the
+check says whether you are right and, if not, gives a hint.
+
+The answers are never stored: each check computes the right answer with the library, from
+the same game files you can read in `games/`.
+
+Topics: dominance, pure and mixed equilibria, multiple equilibria and coordination, the
+inspection paradox, degenerate games and continua of equilibria."""
+
+SETUP = (
+    "# Tools for scratch work, and the checker.\n"
+    "from negotiation import Game, load, payoff_matrices, solve\n"
+    "from negotiation.exercises import check"
+)
+
+
+def build(solutions: bool) -> nbformat.NotebookNode:
+    """The exercise notebook, with the answer cells left blank or filled in."""
+    title = (
+        INTRO
+        if not solutions
+        else INTRO.replace("# Classroom exercises", "# Classroom exercises: solutions", 1)
+    )
+    setup = SETUP + (", solution" if solutions else "")
+    cells = [new_markdown_cell(title), new_code_cell(setup)]
+    for number, exercise in enumerate(EXERCISES.values(), start=1):
+        cells.append(
+            new_markdown_cell(
+                f"## {number}. {exercise.title}\n\n"
+                f"*Topic: {exercise.topic}.*\n\n{exercise.question}"
+            )
+        )
+        if solutions:
+            source = (
+                f'answer = solution("{exercise.id}")  # computed by the library\n'
+                f"print(answer)\n"
+                f'check("{exercise.id}", answer)'
+            )
+        else:
+            source = f'answer = ...  # your answer here\ncheck("{exercise.id}", answer)'
+        cells.append(new_code_cell(source))
+        if solutions:
+            cells.append(new_markdown_cell(f"**Why.** {exercise.explanation}"))
+    notebook = new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.metadata["language_info"] = {"name": "python"}
+    return notebook
+
+
+def write(folder: Path) -> list[Path]:
+    """Write both notebooks into ``folder``; returns their paths."""
+    paths = []
+    for name, solutions in ((STUDENT, False), (SOLUTIONS, True)):
+        notebook = build(solutions)
+        for k, cell in enumerate(notebook.cells):
+            cell["id"] = f"cell-{k}"  # stable ids, so regenerating changes nothing
+        nbformat.validate(notebook)
+        path = folder / name
+        path.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+if __name__ == "__main__":
+    for path in write(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE):
+        print(f"wrote {path}")
