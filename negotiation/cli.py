@@ -20,7 +20,7 @@ from negotiation import atomic, plots, report, results
 from negotiation.catalogue import catalogue, load
 from negotiation.equilibria import METHODS, TOLERANCE, solve
 from negotiation.errors import ScenarioError
-from negotiation.overrides import parse_assignment
+from negotiation.overrides import canonical_path, parse_assignment
 from negotiation.payoffs import cell_breakdown
 from negotiation.scenario import Scenario
 from negotiation.sweep import SOLVERS, Axis, Grid
@@ -284,7 +284,9 @@ def sweep_command(
             f"--param/--values: {error}: give one or two of --param PATH=START:STOP:NUM or "
             "--values PATH=v1,v2,... on different paths"
         ) from None
-    clash = set(grid.paths) & {path for path, _ in overrides}
+    clash = {canonical_path(p, loaded) for p in grid.paths} & {
+        canonical_path(p, loaded) for p, _ in overrides
+    }
     if clash:
         raise InputError(f"--set and the sweep both set {', '.join(sorted(clash))}; drop one")
     if (out / results.MANIFEST).exists() and not (resume or force):

@@ -21,8 +21,12 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from negotiation.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from negotiation.scenario import Scenario
 
 #: A parsed override path: TOML keys (str) and table indices (int or strategy id in brackets).
 Path = tuple[str | int, ...]
@@ -238,3 +242,24 @@ def _set_number(
 def _unknown(origin: str, path_text: str, prefix: Path, why: str) -> ScenarioError:
     where = format_path(prefix) or "the file"
     return ScenarioError(origin, path_text, f"unknown override path: {where} {why}")
+
+
+def canonical_path(text: str, scenario: Scenario) -> str:
+    """An override path with table cells by position, so two spellings of one number match.
+
+    >>> from negotiation import load
+    >>> canonical_path("criteria.wedge.scores[accept][full]", load("rare-earth"))
+    'criteria.wedge.scores[0][0]'
+    """
+    players = scenario.players
+    parts, out, axis = parse_path(text), [], 0
+    for part in parts:
+        if isinstance(part, str) and part.startswith(_INDEX_NAME):
+            name = part[len(_INDEX_NAME) :]
+            ids = players[axis].strategy_ids if axis < 2 else ()
+            out.append(ids.index(name) if name in ids else part)
+            axis += 1
+        else:
+            axis = axis + 1 if isinstance(part, int) else 0
+            out.append(part)
+    return format_path(out)

@@ -158,8 +158,9 @@ def regime_map(result: SweepResult, ax: Axes | None = None) -> Figure:
     data = regime_grid(result)
     fig, (ax,) = _axes(None if ax is None else [ax], 1, figsize=(8, 6))
     x, y = (np.asarray(v) for v in result.axis_values)
+    solved = [label for label in data.labels if label != UNSOLVED]
     colours = [
-        "#DDDDDD" if label == UNSOLVED else _colour(k) for k, label in enumerate(data.labels)
+        "#DDDDDD" if label == UNSOLVED else _colour(solved.index(label)) for label in data.labels
     ]
     ax.pcolormesh(
         _edges(x),

@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import platform
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -63,8 +64,24 @@ def content_hash(content: Mapping[str, Any]) -> str:
     Numbers are hashed by exact value, so the manifest's copy (floats and fraction strings)
     hashes like the scenario it came from.
     """
-    canonical = json.dumps(_jsonable(content, exact=True), sort_keys=True)
+    numbers = {
+        key: _numbers_exact(content[key])
+        for key in ("payoffs", "criteria", "weights")
+        if key in content
+    }
+    canonical = json.dumps(_jsonable({**content, **numbers}, exact=True), sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _numbers_exact(value: Any) -> Any:
+    """In the numeric sections of manifest content, read "p/q" strings as fractions."""
+    if isinstance(value, Mapping):
+        return {k: _numbers_exact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers_exact(v) for v in value]
+    if isinstance(value, str) and re.fullmatch(r"-?\d+/\d+", value):
+        return Fraction(value)
+    return value
 
 
 def run(
@@ -316,7 +333,7 @@ def _jsonable(value: Any, exact: bool) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
-        return _fraction_string(value) if exact else value
+        return value
     if isinstance(value, (int, float, Decimal, Fraction)):
         number = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
         if exact:
@@ -326,13 +343,3 @@ def _jsonable(value: Any, exact: bool) -> Any:
         # A float where it reads back exactly (0.9), else the exact fraction as a string.
         return float(number) if Fraction(repr(float(number))) == number else str(number)
     return str(value)
-
-
-def _fraction_string(text: str) -> str:
-    """A manifest's "p/q" number string in canonical form; other strings unchanged."""
-    if "/" in text:
-        try:
-            return str(Fraction(text))
-        except ValueError:
-            return text
-    return text

@@ -218,6 +218,21 @@ def test_interrupted_two_d_sweep_still_plots(tmp_path: Path) -> None:
     assert (tmp_path / "regimes.png").exists()
 
 
+@pytest.mark.parametrize(
+    ("set_path", "swept"),
+    [
+        ("weights.us.wedge", "weights.us.wedge"),
+        ("criteria.wedge.scores[0][0]", "criteria.wedge.scores[accept][full]"),
+    ],
+)
+def test_cli_refuses_set_on_a_swept_number(tmp_path: Path, set_path: str, swept: str) -> None:
+    """Setting a number with --set that the sweep also varies, however spelt, is refused."""
+    args = ["sweep", "rare-earth", "--set", f"{set_path}=1", "--param", f"{swept}=0:1:3"]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "both set" in result.stderr
+
+
 def test_cli_refuses_set_on_a_swept_path(tmp_path: Path) -> None:
     """Setting a number with --set that the sweep also varies is an input error."""
     args = [
