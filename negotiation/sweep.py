@@ -17,6 +17,7 @@ re-reading the scenario per point.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
@@ -347,7 +348,11 @@ class SweepResult:
         )
 
     def points(self) -> dict[int, list[dict[str, Any]]]:
-        """The rows grouped by grid point."""
+        """The rows grouped by grid point (computed once, then a shallow copy each call)."""
+        return dict(self._grouped)
+
+    @functools.cached_property
+    def _grouped(self) -> dict[int, list[dict[str, Any]]]:
         grouped: dict[int, list[dict[str, Any]]] = {}
         for row in self.rows:
             grouped.setdefault(row["point"], []).append(row)
