@@ -218,22 +218,47 @@ def _batch_rows(
     g: int,
 ) -> list[dict[str, Any]]:
     lo, hi = np.searchsorted(result.game, [g, g + 1])
-    rows = []
-    for k, e in enumerate(range(lo, hi)):
-        x, y = result.row[e], result.col[e]
-        row: dict[str, Any] = {"point": index}
-        row.update({p: float(v) for p, v in zip(grid.paths, values, strict=True)})
-        row["equilibrium"] = k
-        for player, strategy in zip(scenario.players, (x, y), strict=True):
-            for sid, p in zip(player.strategy_ids, strategy, strict=True):
-                row[f"prob.{player.id}.{sid}"] = float(p)
-        for player, matrix in zip(scenario.players, (A, B), strict=True):
-            row[f"payoff.{player.id}"] = float(x @ matrix @ y)
-        row["pure"] = bool((x > 0).sum() == 1 and (y > 0).sum() == 1)
-        row["degenerate"] = bool(result.degenerate[g])
-        row["component"] = int(result.component[e])
-        rows.append(row)
-    return rows
+    return [
+        _row(
+            scenario,
+            grid,
+            index,
+            values,
+            k,
+            strategies=(result.row[e], result.col[e]),
+            payoffs=(result.row[e] @ A @ result.col[e], result.row[e] @ B @ result.col[e]),
+            degenerate=bool(result.degenerate[g]),
+            component=int(result.component[e]),
+        )
+        for k, e in enumerate(range(lo, hi))
+    ]
+
+
+def _row(
+    scenario: Scenario,
+    grid: Grid,
+    point: int,
+    values: Sequence[Fraction],
+    k: int,
+    *,
+    strategies: tuple[Sequence[Any], Sequence[Any]],
+    payoffs: tuple[Any, Any],
+    degenerate: bool,
+    component: int,
+) -> dict[str, Any]:
+    """One row of the results table (see the module docstring for the columns)."""
+    row: dict[str, Any] = {"point": point}
+    row.update({p: float(v) for p, v in zip(grid.paths, values, strict=True)})
+    row["equilibrium"] = k
+    for player, strategy in zip(scenario.players, strategies, strict=True):
+        for sid, p in zip(player.strategy_ids, strategy, strict=True):
+            row[f"prob.{player.id}.{sid}"] = float(p)
+    for player, value in zip(scenario.players, payoffs, strict=True):
+        row[f"payoff.{player.id}"] = float(value)
+    row["pure"] = all(sum(p > 0 for p in strategy) == 1 for strategy in strategies)
+    row["degenerate"] = degenerate
+    row["component"] = component
+    return row
 
 
 def sweep(
@@ -385,21 +410,20 @@ def point_rows(scenario: Scenario, grid: Grid, result: PointResult) -> list[dict
     """The table rows of one solved grid point, one per extreme equilibrium."""
     solution = result.solution
     component_of = {e: c for c, comp in enumerate(solution.components) for e in comp.equilibria}
-    rows = []
-    for k, eq in enumerate(solution.equilibria):
-        row: dict[str, Any] = {"point": result.point}
-        row.update({p: float(v) for p, v in zip(grid.paths, result.values, strict=True)})
-        row["equilibrium"] = k
-        for player, strategy in zip(scenario.players, (eq.row, eq.col), strict=True):
-            for sid, p in zip(player.strategy_ids, strategy, strict=True):
-                row[f"prob.{player.id}.{sid}"] = float(p)
-        for player, value in zip(scenario.players, eq.payoffs, strict=True):
-            row[f"payoff.{player.id}"] = float(value)
-        row["pure"] = eq.pure
-        row["degenerate"] = solution.degenerate
-        row["component"] = component_of[k]
-        rows.append(row)
-    return rows
+    return [
+        _row(
+            scenario,
+            grid,
+            result.point,
+            result.values,
+            k,
+            strategies=(eq.row, eq.col),
+            payoffs=eq.payoffs,
+            degenerate=solution.degenerate,
+            component=component_of[k],
+        )
+        for k, eq in enumerate(solution.equilibria)
+    ]
 
 
 def regimes(result: SweepResult) -> dict[str, int]:
