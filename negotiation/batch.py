@@ -59,7 +59,7 @@ class BatchResult:
     ``row[e]`` and ``col[e]`` are the mixed strategies of equilibrium ``e``, which belongs
     to game ``game[e]`` and to its connected component ``component[e]`` (numbered within
     the game, see :mod:`negotiation.components`); ``degenerate[g]`` says whether game
-    ``g`` is degenerate; ``exact_games`` counts the games that went to the exact solver.
+    ``g`` is degenerate; ``exact[g]`` whether it went to the exact solver.
     """
 
     game: npt.NDArray[np.int64]
@@ -67,9 +67,13 @@ class BatchResult:
     col: FloatArray
     component: npt.NDArray[np.int64]
     degenerate: npt.NDArray[np.bool_]
-    exact_games: int
-    #: Which games went to the exact solver (they are flagged here, per game).
-    exact: npt.NDArray[np.bool_] = attrs.field(factory=lambda: np.zeros(0, dtype=bool))
+    #: Which games went to the exact solver.
+    exact: npt.NDArray[np.bool_]
+
+    @property
+    def exact_games(self) -> int:
+        """How many games went to the exact solver."""
+        return int(self.exact.sum())
 
     def equilibria_of(self, g: int) -> list[tuple[FloatArray, FloatArray]]:
         """The equilibria of game ``g``."""
@@ -113,7 +117,6 @@ def solve_batch(
         col=np.concatenate([p[2] for p in parts]),
         component=np.concatenate([p[3] for p in parts]),
         degenerate=np.concatenate([p[4] for p in parts]),
-        exact_games=sum(int(p[5].sum()) for p in parts),
         exact=np.concatenate([p[5] for p in parts]),
     )
     _verify(A_, B_, result)
