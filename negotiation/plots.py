@@ -12,6 +12,7 @@ display. Colours are the Okabe-Ito palette, safe for colour-blind readers (Okabe
 from __future__ import annotations
 
 import textwrap
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -150,6 +151,29 @@ def regime_grid(result: SweepResult) -> RegimeGrid:
     return RegimeGrid(index, degenerate, labels)
 
 
+def regime_colours(labels: Sequence[str]) -> list[str]:
+    """A colour per regime label, the same for the same label on every map where possible.
+
+    Each label prefers the palette colour its CRC-32 picks, so a regime keeps its colour
+    from one sweep to the next; labels earlier in ``labels`` (larger regimes) win a clash and
+    the later one takes the next free colour. Unsolved cells are light grey.
+    """
+    taken: set[int] = set()
+    colours = []
+    for label in labels:
+        if label == UNSOLVED:
+            colours.append("#DDDDDD")
+            continue
+        k = zlib.crc32(label.encode()) % len(PALETTE)
+        for step in range(len(PALETTE)):
+            if (k + step) % len(PALETTE) not in taken or len(taken) >= len(PALETTE):
+                k = (k + step) % len(PALETTE)
+                break
+        taken.add(k)
+        colours.append(PALETTE[k])
+    return colours
+
+
 def regime_map(result: SweepResult, ax: Axes | None = None) -> Figure:
     """A 2-D sweep's regime map: each cell coloured by its equilibrium set.
 
@@ -158,10 +182,7 @@ def regime_map(result: SweepResult, ax: Axes | None = None) -> Figure:
     data = regime_grid(result)
     fig, (ax,) = _axes(None if ax is None else [ax], 1, figsize=(8, 6))
     x, y = (np.asarray(v) for v in result.axis_values)
-    solved = [label for label in data.labels if label != UNSOLVED]
-    colours = [
-        "#DDDDDD" if label == UNSOLVED else _colour(solved.index(label)) for label in data.labels
-    ]
+    colours = regime_colours(data.labels)
     ax.pcolormesh(
         _edges(x),
         _edges(y),

@@ -123,3 +123,14 @@ def test_save_leaves_old_file_when_drawing_fails(tmp_path: Path) -> None:
         save(payoff_plot(ONE_D), target, "no-such-format")
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["plot.png"]
+
+
+def test_a_regime_keeps_its_colour_across_maps() -> None:
+    """The same regime label gets the same colour on maps with different regime sets."""
+    from negotiation.plots import regime_colours
+
+    big = regime_colours(["Diversify / Full offer", "Accept / Full offer", "Reject / Full offer"])
+    small = regime_colours(["Accept / Full offer", "Diversify / Full offer"])
+    assert big[0] == small[1]
+    assert big[1] == small[0]
+    assert len(set(big)) == 3  # no two regimes of one map share a colour
