@@ -43,12 +43,8 @@ def _scenario(name: str, sets: tuple[str, ...]) -> tuple[Scenario, list[tuple[st
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
-        return
-    try:
-        atomic.write_text(output, text)
-    except OSError as error:
-        raise InputError(f"{output}: cannot write ({error.strerror})") from None
-    click.echo(f"wrote {output}", err=True)
+    else:
+        _write(lambda: atomic.write_text(output, text), output)
 
 
 _set_option = click.option(

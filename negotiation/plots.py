@@ -23,7 +23,7 @@ import numpy.typing as npt
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from negotiation import atomic
 from negotiation.equilibria import solve
@@ -256,9 +256,7 @@ def payoff_heatmaps(scenario: Scenario, axes: Sequence[Axes] | None = None) -> F
     return fig
 
 
-def _outline(c: int, r: int) -> Any:
-    from matplotlib.patches import Rectangle
-
+def _outline(c: int, r: int) -> Rectangle:
     return Rectangle(
         (c - 0.48, r - 0.48), 0.96, 0.96, fill=False, edgecolor=PALETTE[5], linewidth=3.5
     )

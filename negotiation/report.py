@@ -57,6 +57,7 @@ def solution_document(
         }
         for p, role in ((row, "row"), (col, "column"))
     ]
+    pairs = _pairs(solution)
     equilibria = []
     for e in solution.equilibria:
         strategies = dict(zip(ids, (e.row, e.col), strict=True))
@@ -108,7 +109,7 @@ def solution_document(
                         "equilibria": [
                             k
                             for k in c.equilibria
-                            if _pair(solution, k)[0] in s.rows and _pair(solution, k)[1] in s.cols
+                            if pairs[k][0] in s.rows and pairs[k][1] in s.cols
                         ],
                     }
                     for s in c.subsets
@@ -120,9 +121,12 @@ def solution_document(
     }
 
 
-def _pair(solution: Solution, k: int) -> tuple[int, int]:
-    e = solution.equilibria[k]
-    return solution.row_strategies.index(e.row), solution.col_strategies.index(e.col)
+def _pairs(solution: Solution) -> list[tuple[int, int]]:
+    """Each equilibrium's indices into the extreme row and column strategies."""
+    return [
+        (solution.row_strategies.index(e.row), solution.col_strategies.index(e.col))
+        for e in solution.equilibria
+    ]
 
 
 def mix(player: Player, strategy: Vector) -> str:
