@@ -1,11 +1,15 @@
 """negotiation: game-theoretic negotiation scenarios, from weighted criteria to equilibria.
 
-The pipeline reads from the module list: :mod:`~negotiation.scenario` (TOML files, validated)
--> :mod:`~negotiation.payoffs` (weights x scores) -> :mod:`~negotiation.equilibria` (every
-equilibrium, verified; exact reference in :mod:`~negotiation.exact`, continua in
-:mod:`~negotiation.components`) -> :mod:`~negotiation.sweep` (grids of parameters;
-folders in :mod:`~negotiation.results`) -> :mod:`~negotiation.plots` ->
-:mod:`~negotiation.report` (tables and JSON) -> :mod:`~negotiation.cli`.
+The package is laid out by pipeline stage, so the data flow reads from the tree:
+
+- :mod:`negotiation.model`: scenario files parsed and validated (``scenario``), overrides of
+  their numbers (``overrides``), weights x scores (``payoffs``), the catalogue (``catalogue``);
+- :mod:`negotiation.solvers`: every equilibrium, verified (``equilibria``), the exact
+  reference (``exact``), the batched engine (``batch``), continua (``components``);
+- :mod:`negotiation.studies`: many games at once, such as parameter sweeps (``sweep``);
+- :mod:`negotiation.output`: tables and JSON (``report``), plots (``plots``), sweep folders
+  (``results``), atomic file writes (``atomic``);
+- :mod:`negotiation.teaching`: classroom exercises; :mod:`negotiation.cli`: the command.
 
 >>> from negotiation import load, solve
 >>> solution = solve(load("prisoners-dilemma"))
@@ -15,15 +19,15 @@ folders in :mod:`~negotiation.results`) -> :mod:`~negotiation.plots` ->
 
 from importlib.metadata import version as _version
 
-from negotiation.batch import BatchResult, solve_batch
-from negotiation.catalogue import catalogue, load
-from negotiation.components import Component, NashSubset
-from negotiation.equilibria import METHODS, Equilibrium, Solution, is_equilibrium, solve
 from negotiation.errors import ScenarioError
-from negotiation.exact import ExactSolution, is_degenerate, solve_exact
-from negotiation.payoffs import CellBreakdown, Game, cell_breakdown, payoff_matrices
-from negotiation.scenario import Criterion, Player, Scenario, Strategy
-from negotiation.sweep import Axis, Grid, SweepResult, change_points, regimes, sweep
+from negotiation.model.catalogue import catalogue, load
+from negotiation.model.payoffs import CellBreakdown, Game, cell_breakdown, payoff_matrices
+from negotiation.model.scenario import Criterion, Player, Scenario, Strategy
+from negotiation.solvers.batch import BatchResult, solve_batch
+from negotiation.solvers.components import Component, NashSubset
+from negotiation.solvers.equilibria import METHODS, Equilibrium, Solution, is_equilibrium, solve
+from negotiation.solvers.exact import ExactSolution, is_degenerate, solve_exact
+from negotiation.studies.sweep import Axis, Grid, SweepResult, change_points, regimes, sweep
 
 __version__ = _version("negotiation")
 

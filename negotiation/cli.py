@@ -16,14 +16,14 @@ from typing import Any
 
 import click
 
-from negotiation import atomic, plots, report, results
-from negotiation.catalogue import catalogue, load
-from negotiation.equilibria import METHODS, TOLERANCE, solve
 from negotiation.errors import ScenarioError
-from negotiation.overrides import canonical_path, parse_assignment
-from negotiation.payoffs import cell_breakdown
-from negotiation.scenario import Scenario
-from negotiation.sweep import SOLVERS, Axis, Grid
+from negotiation.model.catalogue import catalogue, load
+from negotiation.model.overrides import canonical_path, parse_assignment
+from negotiation.model.payoffs import cell_breakdown
+from negotiation.model.scenario import Scenario
+from negotiation.output import atomic, plots, report, results
+from negotiation.solvers.equilibria import METHODS, TOLERANCE, solve
+from negotiation.studies.sweep import SOLVERS, Axis, Grid
 
 
 class InputError(click.ClickException):

@@ -1,6 +1,6 @@
 """Generate the classroom-exercise notebook and its solutions version from one source.
 
-The source is the exercise registry, :data:`negotiation.exercises.EXERCISES`: each
+The source is the exercise registry, :data:`negotiation.teaching.exercises.EXERCISES`: each
 exercise's question, hint and check live there, and its answer is computed by the library.
 Run ``python notebooks/make_exercises.py`` after changing an exercise; the test suite
 checks the committed notebooks are what this script writes, and executes both.
@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from negotiation.exercises import EXERCISES
+from negotiation.teaching.exercises import EXERCISES
 
 HERE = Path(__file__).resolve().parent
 STUDENT = "03-classroom-exercises.ipynb"
@@ -36,7 +36,7 @@ inspection paradox, degenerate games and continua of equilibria."""
 SETUP = (
     "# Tools for scratch work, and the checker.\n"
     "from negotiation import Game, load, payoff_matrices, solve\n"
-    "from negotiation.exercises import check"
+    "from negotiation.teaching.exercises import check"
 )
 
 

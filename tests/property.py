@@ -1,6 +1,6 @@
 """Hypothesis strategies that draw bimatrix games for the property tests.
 
-Every strategy draws a :class:`negotiation.payoffs.Game` of shape ``m x n`` with
+Every strategy draws a :class:`negotiation.model.payoffs.Game` of shape ``m x n`` with
 ``1 <= m, n <= 4`` (up to 4x4 by default). Three payoff distributions:
 
 * :func:`small_int_games`: integers in ``[-3, 3]``. Ties are common, so many of these games are
@@ -20,8 +20,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from negotiation.exact import is_degenerate
-from negotiation.payoffs import Game
+from negotiation.model.payoffs import Game
+from negotiation.solvers.exact import is_degenerate
 
 #: Shared Hypothesis settings: reproducible, untimed, nothing stored between runs.
 SETTINGS = settings(

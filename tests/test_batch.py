@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from property import SETTINGS, any_games
 
 from negotiation import Game, load, solve_batch, solve_exact
-from negotiation.sweep import Axis, Grid, _GameFamily
+from negotiation.studies.sweep import Axis, Grid, _GameFamily
 
 
 def exact_floats(game: Game) -> tuple[list[list[float]], list[list[float]], bool]:

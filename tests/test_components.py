@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from property import SETTINGS, any_games, small_int_games
 
-from negotiation.components import Component, NashSubset, components, maximal_nash_subsets
-from negotiation.equilibria import is_equilibrium_exact
-from negotiation.exact import solve_exact
-from negotiation.payoffs import Game
+from negotiation.model.payoffs import Game
+from negotiation.solvers.components import Component, NashSubset, components, maximal_nash_subsets
+from negotiation.solvers.equilibria import is_equilibrium_exact
+from negotiation.solvers.exact import solve_exact
 
 Edges = list[tuple[int, int]]
 

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from property import SETTINGS, any_games
 
 from negotiation import catalogue, load
-from negotiation.components import components
-from negotiation.equilibria import (
+from negotiation.model.payoffs import Game, payoff_matrices
+from negotiation.solvers.components import components
+from negotiation.solvers.equilibria import (
     METHODS,
     TOLERANCE,
     Solution,
@@ -22,8 +23,7 @@ from negotiation.equilibria import (
     is_equilibrium_exact,
     solve,
 )
-from negotiation.exact import solve_exact
-from negotiation.payoffs import Game, payoff_matrices
+from negotiation.solvers.exact import solve_exact
 
 NASHPY_METHODS = ["support", "vertex", "lemke-howson"]
 ALL_METHODS = [*NASHPY_METHODS, "exact"]

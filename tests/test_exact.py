@@ -18,9 +18,9 @@ from property import (
     wide_int_games,
 )
 
-from negotiation.equilibria import is_equilibrium_exact
-from negotiation.exact import ExactSolution, is_degenerate, solve_exact
-from negotiation.payoffs import Game
+from negotiation.model.payoffs import Game
+from negotiation.solvers.equilibria import is_equilibrium_exact
+from negotiation.solvers.exact import ExactSolution, is_degenerate, solve_exact
 
 Vector = tuple[Fraction, ...]
 Pair = tuple[Vector, Vector]

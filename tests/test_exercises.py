@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from negotiation.exercises import EXERCISES, check, solution
+from negotiation.teaching.exercises import EXERCISES, check, solution
 
 ROOT = Path(__file__).resolve().parent.parent
 

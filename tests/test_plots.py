@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.image import imread
 
 from negotiation import load
-from negotiation.plots import (
+from negotiation.output.plots import (
     branches,
     payoff_heatmaps,
     payoff_plot,
@@ -21,7 +21,7 @@ from negotiation.plots import (
     save_sweep_plots,
     strategy_plot,
 )
-from negotiation.sweep import Axis, Grid, sweep
+from negotiation.studies.sweep import Axis, Grid, sweep
 
 ONE_D = sweep(load("rare-earth"), Grid((Axis.linspace("weights.us.supply_security", 3, 5, 5),)))
 TWO_D = sweep(
@@ -127,7 +127,7 @@ def test_save_leaves_old_file_when_drawing_fails(tmp_path: Path) -> None:
 
 def test_a_regime_keeps_its_colour_across_maps() -> None:
     """The same regime label gets the same colour on maps with different regime sets."""
-    from negotiation.plots import regime_colours
+    from negotiation.output.plots import regime_colours
 
     big = regime_colours(["Diversify / Full offer", "Accept / Full offer", "Reject / Full offer"])
     small = regime_colours(["Accept / Full offer", "Diversify / Full offer"])

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from negotiation import load
 from negotiation.cli import main
 from negotiation.errors import ScenarioError
-from negotiation.results import SweepInterrupted, read, run, scenario_hash
-from negotiation.sweep import Axis, Grid, sweep
+from negotiation.output.results import SweepInterrupted, read, run, scenario_hash
+from negotiation.studies.sweep import Axis, Grid, sweep
 
 GRID = Grid((Axis.linspace("weights.us.supply_security", 0, 6, 25),))
 
@@ -135,7 +135,7 @@ def test_outputs_get_ordinary_file_permissions(tmp_path: Path) -> None:
     """Atomic writes do not leave the temporary file's private 0600 mode on the output."""
     import os
 
-    from negotiation import atomic
+    from negotiation.output import atomic
 
     target = tmp_path / "out.txt"
     atomic.write_text(target, "x")
@@ -183,7 +183,7 @@ def test_sigint_leaves_a_consistent_folder_that_resumes(tmp_path: Path) -> None:
 
 def test_manifest_content_hashes_like_the_scenario(tmp_path: Path) -> None:
     """The manifest's readable content (floats, "1/3" strings) hashes to the recorded hash."""
-    from negotiation.results import content_hash
+    from negotiation.output.results import content_hash
 
     scenario = load("rare-earth", {"weights.us.legitimacy": "1/3"})
     run(scenario, GRID, tmp_path)
@@ -202,7 +202,7 @@ def test_payoffs_at_a_tie_come_from_exact_payoffs() -> None:
 
 def test_interrupted_two_d_sweep_still_plots(tmp_path: Path) -> None:
     """Unsolved cells of an interrupted 2-D sweep are drawn as such, not a crash."""
-    from negotiation.plots import UNSOLVED, regime_grid
+    from negotiation.output.plots import UNSOLVED, regime_grid
 
     grid = Grid((GRID.axes[0], Axis.linspace("weights.us.legitimacy", 0, 2, 3)))
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from negotiation import load, payoff_matrices, solve
 from negotiation.cli import main
 from negotiation.errors import ScenarioError
-from negotiation.sweep import Axis, Grid, _GameFamily, change_points, regimes, sweep
+from negotiation.studies.sweep import Axis, Grid, _GameFamily, change_points, regimes, sweep
 
 
 def test_linspace_is_exact_and_inclusive() -> None:

@@ -38,8 +38,8 @@ from fractions import Fraction
 
 import attrs
 
-from negotiation.payoffs import Game
-from negotiation.scenario import Matrix
+from negotiation.model.payoffs import Game
+from negotiation.model.scenario import Matrix
 
 #: An exact mixed strategy (or polytope point).
 Vector = tuple[Fraction, ...]
@@ -63,7 +63,7 @@ class ExactSolution:
     ``row_strategies`` and ``col_strategies`` are the distinct mixed strategies that occur in
     some extreme equilibrium; ``pairs`` lists the extreme equilibria as index pairs into them
     (this is the bipartite graph whose cliques are the maximal Nash subsets, see
-    :mod:`negotiation.components`).
+    :mod:`negotiation.solvers.components`).
     """
 
     row_strategies: tuple[Vector, ...]

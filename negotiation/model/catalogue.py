@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from negotiation.errors import ScenarioError
-from negotiation.scenario import Scenario
+from negotiation.model.scenario import Scenario
 
 
 def catalogue() -> dict[str, Path]:

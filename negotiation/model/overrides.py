@@ -11,7 +11,7 @@ The syntax mirrors the file's own keys::
 
 Dotted parts are TOML keys; bracketed parts index the rows and columns of a table, either
 by zero-based position or by strategy id. Only numbers can be overridden, and the result is
-validated exactly like the file (see :meth:`negotiation.scenario.Scenario.from_dict`).
+validated exactly like the file (see :meth:`negotiation.model.scenario.Scenario.from_dict`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from negotiation.errors import ScenarioError
 
 if TYPE_CHECKING:
-    from negotiation.scenario import Scenario
+    from negotiation.model.scenario import Scenario
 
 #: A parsed override path: TOML keys (str) and table indices (int or strategy id in brackets).
 Path = tuple[str | int, ...]

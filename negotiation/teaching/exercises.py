@@ -24,9 +24,9 @@ from typing import Any
 
 import attrs
 
-from negotiation.catalogue import load
-from negotiation.equilibria import solve
-from negotiation.payoffs import Game, payoff_matrices
+from negotiation.model.catalogue import load
+from negotiation.model.payoffs import Game, payoff_matrices
+from negotiation.solvers.equilibria import solve
 
 #: Numeric answers within this distance of the right value count as right.
 TOLERANCE = 1e-6

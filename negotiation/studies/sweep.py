@@ -1,7 +1,7 @@
 """Parameter sweeps: solve a scenario at every point of a 1-D or 2-D grid of its numbers.
 
 Any number the scenario file holds can be swept, addressed by its override path
-(:mod:`negotiation.overrides`). Every grid point is solved completely, degenerate points
+(:mod:`negotiation.model.overrides`). Every grid point is solved completely, degenerate points
 included (all extreme equilibria, flagged), and the result is a table with one row per
 (grid point, equilibrium), the layout of ``results.csv``:
 
@@ -28,12 +28,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from negotiation.batch import BatchResult, solve_batch
-from negotiation.equilibria import Method, Solution, solve
 from negotiation.errors import ScenarioError
-from negotiation.overrides import parse_number, parse_path
-from negotiation.payoffs import Game, payoff_matrices
-from negotiation.scenario import Matrix, Scenario
+from negotiation.model.overrides import parse_number, parse_path
+from negotiation.model.payoffs import Game, payoff_matrices
+from negotiation.model.scenario import Matrix, Scenario
+from negotiation.solvers.batch import BatchResult, solve_batch
+from negotiation.solvers.equilibria import Method, Solution, solve
 
 
 @attrs.frozen
@@ -179,7 +179,7 @@ def solve_points(
     """Yield ``(point, rows)`` for every grid point not in ``skip``, in order.
 
     ``solver="batch"`` (the default) solves blocks of points with
-    :func:`negotiation.batch.solve_batch`, handing suspect points to the exact solver with
+    :func:`negotiation.solvers.batch.solve_batch`, handing suspect points to the exact solver with
     their exactly computed payoffs; ``solver="per-game"`` calls :func:`solve` at each point
     with the chosen nashpy ``method`` cross-checked (slower, for comparison).
     """

@@ -18,12 +18,12 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from negotiation.components import NashSubset
-from negotiation.equilibria import METHODS, Solution
-from negotiation.exact import Vector
-from negotiation.payoffs import CellBreakdown, payoff_matrices
-from negotiation.scenario import Matrix, Player, Scenario
-from negotiation.sweep import SweepResult, change_points, regimes
+from negotiation.model.payoffs import CellBreakdown, payoff_matrices
+from negotiation.model.scenario import Matrix, Player, Scenario
+from negotiation.solvers.components import NashSubset
+from negotiation.solvers.equilibria import METHODS, Solution
+from negotiation.solvers.exact import Vector
+from negotiation.studies.sweep import SweepResult, change_points, regimes
 
 #: Version of the JSON document layout; bumped only if a key changes meaning.
 SCHEMA_VERSION = 1

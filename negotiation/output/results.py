@@ -1,7 +1,7 @@
 """A sweep's output folder: ``results.csv`` and ``manifest.json``, written atomically.
 
 :func:`run` solves a sweep into a folder, saving both files every couple of seconds, each
-replaced atomically (:mod:`negotiation.atomic`), so a killed or interrupted run leaves a
+replaced atomically (:mod:`negotiation.output.atomic`), so a killed or interrupted run leaves a
 consistent folder: every row of ``results.csv`` belongs to a finished grid point and the
 manifest says how many points are done. ``resume=True`` continues from there without
 recomputing finished points. :func:`read` loads a folder back for plotting.
@@ -28,11 +28,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from negotiation import atomic
-from negotiation.equilibria import Method
 from negotiation.errors import ScenarioError
-from negotiation.scenario import Scenario
-from negotiation.sweep import Grid, SweepResult, columns, player_info, solve_points
+from negotiation.model.scenario import Scenario
+from negotiation.output import atomic
+from negotiation.solvers.equilibria import Method
+from negotiation.studies.sweep import Grid, SweepResult, columns, player_info, solve_points
 
 RESULTS = "results.csv"
 MANIFEST = "manifest.json"
@@ -99,7 +99,8 @@ def run(
 ) -> SweepResult:
     """Solve a sweep into ``folder``, saving consistent partial results as it goes.
 
-    ``solver`` and ``method`` choose the engine (see :func:`negotiation.sweep.solve_points`).
+    ``solver`` and ``method`` choose the engine
+    (see :func:`negotiation.studies.sweep.solve_points`).
     ``progress(done, total)`` is called after every grid point. With ``resume=True`` the
     folder's manifest must describe the same scenario, grid and method, and finished points
     are read back instead of solved. Raises :class:`SweepInterrupted` on Ctrl-C after

@@ -1,13 +1,13 @@
 """Nash equilibria: complete, verified, and cross-checked between two algorithms.
 
 :func:`solve` runs the nashpy algorithm you choose and, beside it, the exact rational
-vertex enumeration of :mod:`negotiation.exact`, then reports:
+vertex enumeration of :mod:`negotiation.solvers.exact`, then reports:
 
 * every extreme equilibrium (on a non-degenerate game: every equilibrium), from the exact
   enumeration, so the answer never depends on a floating-point threshold;
 * for each, whether the chosen nashpy algorithm found it too;
 * whether the game is degenerate, and the connected components of the equilibrium set with
-  their maximal Nash subsets (:mod:`negotiation.components`);
+  their maximal Nash subsets (:mod:`negotiation.solvers.components`);
 * notes on every disagreement: equilibria nashpy missed, candidates it returned that are
   not equilibria, warnings and errors it raised.
 
@@ -37,10 +37,10 @@ import numpy as np
 import numpy.typing as npt
 from nashpy.linalg import create_col_tableau, create_row_tableau
 
-from negotiation.components import Component, components
-from negotiation.exact import Vector, solve_exact
-from negotiation.payoffs import Game, payoff_matrices
-from negotiation.scenario import Matrix, Scenario
+from negotiation.model.payoffs import Game, payoff_matrices
+from negotiation.model.scenario import Matrix, Scenario
+from negotiation.solvers.components import Component, components
+from negotiation.solvers.exact import Vector, solve_exact
 
 Method = Literal["support", "vertex", "lemke-howson", "exact"]
 

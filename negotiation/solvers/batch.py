@@ -1,7 +1,7 @@
 """Batched equilibrium engine: every equilibrium of many same-shaped games at once.
 
 :func:`solve_batch` runs vertex enumeration of the best-response polytopes (the algorithm
-of :mod:`negotiation.exact`) for all games together, vectorised with numpy over the games
+of :mod:`negotiation.solvers.exact`) for all games together, vectorised with numpy over the games
 and looped over the C(m + n, m) bases, in chunks so memory stays bounded:
 
 1. Each game's payoffs are mapped affinely onto [1, 10] per player (equilibria unchanged),
@@ -19,7 +19,7 @@ and looped over the C(m + n, m) bases, in chunks so memory stays bounded:
    its basis accounts for.
 4. For the other games all decisions are robust, so the completely labelled vertex pairs
    found in floating point are exactly the equilibria of the exact solver.
-5. Suspect games are handed to the exact solver (:func:`negotiation.exact.solve_exact`),
+5. Suspect games are handed to the exact solver (:func:`negotiation.solvers.exact.solve_exact`),
    which decides degeneracy exactly and returns every extreme equilibrium.
 
 The result is complete for every game, degenerate or not.
@@ -34,9 +34,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from negotiation.components import components
-from negotiation.exact import solve_exact
-from negotiation.payoffs import Game
+from negotiation.model.payoffs import Game
+from negotiation.solvers.components import components
+from negotiation.solvers.exact import solve_exact
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -58,7 +58,7 @@ class BatchResult:
 
     ``row[e]`` and ``col[e]`` are the mixed strategies of equilibrium ``e``, which belongs
     to game ``game[e]`` and to its connected component ``component[e]`` (numbered within
-    the game, see :mod:`negotiation.components`); ``degenerate[g]`` says whether game
+    the game, see :mod:`negotiation.solvers.components`); ``degenerate[g]`` says whether game
     ``g`` is degenerate; ``exact[g]`` whether it went to the exact solver.
     """
 

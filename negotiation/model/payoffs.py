@@ -20,7 +20,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from negotiation.scenario import Matrix, Scenario
+from negotiation.model.scenario import Matrix, Scenario
 
 
 def _to_matrix(value: object) -> Matrix:

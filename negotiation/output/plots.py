@@ -1,9 +1,9 @@
 """Plots: data in, a matplotlib Figure out.
 
-Each plot function takes data (a :class:`~negotiation.sweep.SweepResult` or a scenario) and
+Each plot function takes data (a :class:`~negotiation.studies.sweep.SweepResult` or a scenario) and
 an optional ``ax`` (or ``axes``), draws on it, and returns the figure. The data behind each
 plot is prepared by a plain function of its own (:func:`branches`, :func:`regime_grid`,
-:func:`negotiation.sweep.change_points`), which the tests check. Figures are made with
+:func:`negotiation.studies.sweep.change_points`), which the tests check. Figures are made with
 :class:`matplotlib.figure.Figure` directly, never through pyplot, so nothing depends on a
 display. Colours are the Okabe-Ito palette, safe for colour-blind readers (Okabe and Ito,
 "Color Universal Design", 2008).
@@ -25,12 +25,12 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from negotiation import atomic
-from negotiation.equilibria import solve
-from negotiation.payoffs import payoff_matrices
-from negotiation.report import number
-from negotiation.scenario import Scenario
-from negotiation.sweep import SweepResult, change_points, regime_label
+from negotiation.model.payoffs import payoff_matrices
+from negotiation.model.scenario import Scenario
+from negotiation.output import atomic
+from negotiation.output.report import number
+from negotiation.solvers.equilibria import solve
+from negotiation.studies.sweep import SweepResult, change_points, regime_label
 
 #: Okabe-Ito colours (black last, kept for markings).
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")

@@ -27,7 +27,7 @@ criterion a player does not weigh counts 0.
 
 Numbers are held exactly: TOML decimals are parsed as :class:`decimal.Decimal` and kept as
 :class:`fractions.Fraction`, so ``0.1 + 0.2 == 0.3`` and a tie on paper is a tie to the solver
-(ties are what make a game degenerate, see :mod:`negotiation.exact`).
+(ties are what make a game degenerate, see :mod:`negotiation.solvers.exact`).
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ from typing import Any
 
 import attrs
 
-from negotiation import overrides as _overrides
 from negotiation.errors import ScenarioError
+from negotiation.model import overrides as _overrides
 
 #: An exact payoff or score table: one tuple per row player strategy.
 Matrix = tuple[tuple[Fraction, ...], ...]

@@ -1,0 +1,1 @@
+"""Scenario models: TOML parsing and validation, overrides, the payoff model, catalogue."""

@@ -1,0 +1,1 @@
+"""Presentation and export: tables and JSON, plots, sweep folders, atomic file output."""

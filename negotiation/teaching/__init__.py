@@ -1,0 +1,1 @@
+"""Classroom material: exercises with library-computed checks."""
