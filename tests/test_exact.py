@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pygambit
@@ -30,9 +31,9 @@ Pair = tuple[Vector, Vector]
 # --------------------------------------------------------------------------------------------
 
 
-def fr(*values: object) -> Vector:
+def fr(*values: int | str) -> Vector:
     """A strategy written with ints and 'p/q' strings, as exact fractions."""
-    return tuple(Fraction(v) for v in values)  # type: ignore[arg-type]
+    return tuple(Fraction(v) for v in values)
 
 
 def unit(k: int, size: int) -> Vector:
@@ -45,18 +46,49 @@ def equilibria(game: Game) -> set[Pair]:
     return set(solve_exact(game).equilibria)
 
 
+def gambit_game(game: Game) -> Any:
+    """The game as a pygambit strategic game, every payoff passed as an exact ``Rational``.
+
+    Both pygambit 16.7 and 17.x read a ``pygambit.Rational`` as "p/q" text, so no payoff
+    is rounded on the way (a plain float would go through ``Decimal(str(x))``, its shortest
+    decimal, not its binary value). 17.0 moved ``from_arrays`` from ``Game`` to
+    ``StrategicGame``; the class is chosen by what the installed pygambit has.
+    """
+    A, B = (
+        np.array([[pygambit.Rational(v) for v in row] for row in M], dtype=object)
+        for M in (game.A, game.B)
+    )
+    strategic = getattr(pygambit, "StrategicGame", None) or pygambit.Game
+    return strategic.from_arrays(A, B)
+
+
+def gambit_profile(g: Any, profile: Any) -> Pair:
+    """One pygambit mixed strategy profile of a two-player game, as exact fractions.
+
+    pygambit 17 keys players, strategies and profiles by label (``g.players`` yields
+    labels, ``g.get_strategies(label)`` lists a player's strategy labels in order and
+    ``profile[player][strategy]`` is a probability); 16.x yields ``Player`` objects whose
+    ``strategies`` index the profile directly. Chosen by whether ``get_strategies`` exists.
+    """
+    if hasattr(g, "get_strategies"):  # pygambit >= 17
+        mixed = [[profile[p][s] for s in g.get_strategies(p)] for p in g.players]
+    else:  # pygambit 16.x
+        mixed = [[profile[s] for s in p.strategies] for p in g.players]
+    for probability in itertools.chain(*mixed):
+        if not isinstance(probability, Fraction):  # pygambit.Rational subclasses Fraction
+            raise TypeError(f"pygambit returned {probability!r}, not an exact rational")
+    x, y = mixed
+    return tuple(Fraction(p) for p in x), tuple(Fraction(p) for p in y)
+
+
 def gambit_equilibria(game: Game) -> set[Pair]:
-    """Gambit's exact extreme equilibria (``enummixed_solve(rational=True)``), as a set."""
-    g = pygambit.Game.from_arrays(np.array(game.A, dtype=object), np.array(game.B, dtype=object))
+    """Gambit's exact extreme equilibria (``enummixed_solve(rational=True)``), as a set.
+
+    Works with pygambit 16.7 and 17.x (see ``gambit_game`` and ``gambit_profile``).
+    """
+    g = gambit_game(game)
     result = pygambit.nash.enummixed_solve(g, rational=True)
-    p1, p2 = g.players
-    return {
-        (
-            tuple(Fraction(str(e[s])) for s in p1.strategies),
-            tuple(Fraction(str(e[s])) for s in p2.strategies),
-        )
-        for e in result.equilibria
-    }
+    return {gambit_profile(g, e) for e in result.equilibria}
 
 
 def transpose(M: tuple[tuple[Fraction, ...], ...]) -> list[list[Fraction]]:
@@ -136,6 +168,32 @@ def test_agrees_with_gambit_on_seeded_random_games(
 def test_agrees_with_gambit_by_property(game: Game) -> None:
     """On Hypothesis-drawn games of every kind and shape up to 4x4, the set equals Gambit's."""
     assert equilibria(game) == gambit_equilibria(game)
+
+
+def test_gambit_oracle_reads_the_von_stengel_3x2_example() -> None:
+    """The oracle adapter returns the 3 hand-verified equilibria of a non-square game, unswapped.
+
+    Von Stengel 2007 (AGT ch. 3) example, verified by hand in test_von_stengel_3x2_example:
+    a 3x2 game catches any mix-up of players or of strategy order in the adapter.
+    """
+    game = Game.from_arrays([[3, 3], [2, 5], [0, 6]], [[3, 2], [2, 6], [3, 1]])
+    assert gambit_equilibria(game) == {
+        (fr(1, 0, 0), fr(1, 0)),
+        (fr("4/5", "1/5", 0), fr("2/3", "1/3")),
+        (fr(0, "1/3", "2/3"), fr("1/3", "2/3")),
+    }
+
+
+def test_gambit_oracle_receives_payoffs_exactly() -> None:
+    """Gambit sees the float 0.3 below 3/10 (its binary value), not tied with it as a decimal.
+
+    Fraction(0.3) = 5404319552844595/18014398509481984 < 3/10, so the first row is strictly
+    better: one equilibrium. Two equal 3/10 payoffs are a tie: both rows are extreme.
+    """
+    below = Game.from_arrays([[Fraction(3, 10)], [0.3]], [[0], [0]])
+    tied = Game.from_arrays([[Fraction(3, 10)], [Fraction(3, 10)]], [[0], [0]])
+    assert gambit_equilibria(below) == {(fr(1, 0), fr(1))}
+    assert gambit_equilibria(tied) == {(fr(1, 0), fr(1)), (fr(0, 1), fr(1))}
 
 
 # --------------------------------------------------------------------------------------------
