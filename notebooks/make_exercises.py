@@ -27,11 +27,22 @@ and paper, with `negotiation show NAME` in a terminal, or with the library in a 
 cell), write your answer in the cell where it says `answer = ...`, and run the cell: the
 check says whether you are right and, if not, gives a hint.
 
+How the checks read your answer: a probability may be a fraction (`2/7`), a decimal
+rounded to the places the question states or more (`0.29`, `0.2857`), or a percentage
+(`"29%"`); counts and numbers may also be written as strings (`"5"`); strategies by id or
+label, in any case. If a check cannot read an answer it says how it read it and what it
+expected; if only your rounding is off it says so; the hint is for answers that are read
+and wrong.
+
 The answers are never stored: each check computes the right answer with the library, from
-the same game files you can read in `games/`.
+the same game files you can read in `games/`, and so are the numbers in every explanation.
 
 Topics: dominance, pure and mixed equilibria, multiple equilibria and coordination, the
 inspection paradox, degenerate games and continua of equilibria."""
+
+SOLUTIONS_NOTE = """This is the solutions twin of `03-classroom-exercises.ipynb`, for teachers: each
+answer cell calls `solution(...)`, which computes the answer with the library, and each
+exercise ends with the explanation a right answer gets, its numbers computed from the game."""
 
 SETUP = (
     "# Tools for scratch work, and the checker.\n"
@@ -46,6 +57,8 @@ def build(solutions: bool) -> nbformat.NotebookNode:
         INTRO
         if not solutions
         else INTRO.replace("# Classroom exercises", "# Classroom exercises: solutions", 1)
+        + "\n\n"
+        + SOLUTIONS_NOTE
     )
     setup = SETUP + (", solution" if solutions else "")
     cells = [new_markdown_cell(title), new_code_cell(setup)]
