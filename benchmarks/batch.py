@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import argparse
 import resource
+import sys
 import time
 import warnings
-from fractions import Fraction
+from pathlib import Path
 
 import nashpy
 import numpy as np
@@ -66,22 +67,16 @@ def quantecon_loop(A: np.ndarray, B: np.ndarray) -> tuple[float, list[int]] | No
 
 
 def gambit_agreement(A: np.ndarray, B: np.ndarray) -> tuple[int, int]:
-    import pygambit
+    # The test suite's oracle adapter works with pygambit 16.7 and 17.x alike.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from test_exact import gambit_equilibria
 
     result = solve_batch(A, B)
     agree = 0
     for g in range(len(A)):
-        game = Game.from_arrays(A[g], B[g])
-        gg = pygambit.Game.from_arrays(
-            np.array(game.A, dtype=object), np.array(game.B, dtype=object)
-        )
-        p1, p2 = gg.players
         oracle = [
-            (
-                [float(Fraction(str(e[s]))) for s in p1.strategies],
-                [float(Fraction(str(e[s]))) for s in p2.strategies],
-            )
-            for e in pygambit.nash.enummixed_solve(gg, rational=True).equilibria
+            ([float(p) for p in x], [float(p) for p in y])
+            for x, y in gambit_equilibria(Game.from_arrays(A[g], B[g]))
         ]
         got = result.equilibria_of(g)
         agree += len(got) == len(oracle) and all(
