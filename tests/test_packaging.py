@@ -20,7 +20,7 @@ def test_wheel_ships_the_catalogue(tmp_path: Path) -> None:
     # Build from a copy, so the build leaves nothing in the repository.
     for name in ("negotiation", "games"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
     subprocess.run(
@@ -56,3 +56,8 @@ def test_wheel_ships_the_catalogue(tmp_path: Path) -> None:
     assert rare_earth == str(site / "negotiation" / "games" / "rare_earth.toml")
     assert int(count) == len(list((ROOT / "games").glob("*.toml")))
     assert support == "((2,), (0,))"  # the US diversifies, Russia makes the full offer
+    # The wheel declares the project's licence (PEP 639) and ships its text.
+    (info,) = site.glob("negotiation-*.dist-info")
+    metadata = (info / "METADATA").read_text(encoding="utf-8")
+    assert "License-Expression: MIT" in metadata.splitlines()
+    assert (info / "licenses" / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
