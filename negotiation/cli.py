@@ -1,50 +1,229 @@
 """The ``negotiation`` command: a thin shell over the library (parse, call, print).
 
-Every problem with the user's input (a scenario file, an override, an option) exits with
-status 2 and a one-line message naming the file, the key and what was expected.
+Every failure ends in one place, :meth:`Boundary.main`, which turns it into one line on
+standard error and an exit status, never a traceback:
+
+- a problem with the user's input or environment (a :class:`~negotiation.errors.UserError`
+  from the library, a click usage error, an ``OSError`` such as a full disk, running out
+  of memory): ``Error: <what is wrong>``, exit status 2;
+- Ctrl-C (SIGINT) or SIGTERM: a line saying so, exit status 130 or 143 (128 + the
+  signal), after a sweep has saved its finished points;
+- anything else is a bug: ``Error: internal error (...)`` with a request to report it,
+  exit status 1. ``NEGOTIATION_DEBUG=1`` shows the traceback instead.
+
+Messages are made printable (control characters escaped, so a label cannot drive the
+terminal) and very long words (a megabyte key, a 5,000-digit number) are cut.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import math
+import os
+import re
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from fractions import Fraction
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Any, NoReturn
 
 import click
 
-from negotiation.errors import ScenarioError
+from negotiation.errors import OutputError, ScenarioError, UserError
 from negotiation.model.catalogue import catalogue, load
 from negotiation.model.overrides import canonical_path, parse_assignment
 from negotiation.model.payoffs import cell_breakdown
 from negotiation.model.scenario import Scenario
-from negotiation.output import atomic, plots, report, results
+from negotiation.output import atomic, report, results
 from negotiation.solvers.equilibria import METHODS, TOLERANCE, solve
 from negotiation.studies.sweep import SOLVERS, Axis, Grid
 
+#: Longest error message printed, and longest single word in it, in characters.
+MESSAGE_LIMIT = 1000
+WORD_LIMIT = 160
+#: Exit statuses (see docs/reference/guarantees.md).
+EXIT_INTERNAL, EXIT_INPUT = 1, 2
 
-class InputError(click.ClickException):
-    """Bad input from the user: printed as ``Error: ...``, exit status 2."""
 
-    exit_code = 2
+class Stop(Exception):  # noqa: N818 - a planned end of a command, not an error
+    """End the command with ``message`` on standard error and exit status ``code``."""
+
+    def __init__(self, message: str, code: int) -> None:
+        self.message, self.code = message, code
+        super().__init__(message)
+
+
+def one_line(message: str) -> str:
+    r"""``message`` as one printable line of bounded length.
+
+    Control characters (newlines included) are escaped, every word longer than
+    :data:`WORD_LIMIT` characters is cut in its middle, and the whole to
+    :data:`MESSAGE_LIMIT`.
+
+    >>> one_line("bad key 'a\nb': " + "9" * 5000)
+    "bad key 'a\\nb': 99999...(5000 characters)...99999"
+    """
+    text = report.printable(message)
+    text = re.sub(
+        rf"\S{{{WORD_LIMIT + 1},}}",
+        lambda m: (
+            f"{m[0][:5]}...({len(m[0])} characters)...{m[0][-5:]}"
+            if m[0].isdigit()
+            else f"{m[0][: WORD_LIMIT - 40]}...({len(m[0])} characters)...{m[0][-20:]}"
+        ),
+        text,
+    )
+    if len(text) > MESSAGE_LIMIT:
+        text = f"{text[: MESSAGE_LIMIT - 40]}... ({len(text)} characters in all)"
+    return text
+
+
+def _fail(message: str, code: int) -> int:
+    click.echo(f"Error: {one_line(message)}", err=True)
+    return code
+
+
+class _Interrupted(Exception):  # noqa: N818 - carries a signal past click's own handling
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signum)
+
+
+class Boundary(click.Group):
+    """The command group whose :meth:`main` is the program's one error boundary."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; hand an interrupt on as an ordinary exception (see main)."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as stop:
+            raise _Interrupted(_signum(stop)) from None
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the program and exit with its status; see the module docstring."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        with _sigterm_interrupts():
+            code = self._guarded(lambda: super(Boundary, self).main(
+                args, prog_name, complete_var, False, **extra
+            ))  # fmt: skip
+        sys.exit(code)
+
+    def _guarded(self, call: Callable[[], Any]) -> int:
+        try:
+            value = call()
+            return value if isinstance(value, int) else 0
+        except SystemExit as end:
+            return end.code if isinstance(end.code, int) else (0 if end.code is None else 1)
+        except Stop as stop:
+            click.echo(one_line(stop.message), err=True)
+            return stop.code
+        except (_Interrupted, click.Abort, KeyboardInterrupt) as stop:
+            signum = stop.signum if isinstance(stop, _Interrupted) else signal.SIGINT
+            name = signal.Signals(signum).name
+            click.echo(f"Error: interrupted ({name}); no output was left partly written", err=True)
+            return 128 + signum
+        except click.exceptions.NoArgsIsHelpError as usage:
+            usage.show()
+            return usage.exit_code
+        except click.UsageError as usage:
+            hint = f" (see '{usage.ctx.command_path} --help')" if usage.ctx else ""
+            return _fail(usage.format_message() + hint, EXIT_INPUT)
+        except click.ClickException as problem:
+            return _fail(problem.format_message(), EXIT_INPUT)
+        except UserError as problem:
+            return _fail(str(problem), EXIT_INPUT)
+        except OSError as problem:
+            if problem.errno == errno.EPIPE:  # `negotiation ... | head`: the reader left
+                _silence_stdout()
+                return EXIT_INTERNAL
+            where = f"{problem.filename}: " if problem.filename else ""
+            return _fail(f"{where}{problem.strerror or problem}", EXIT_INPUT)
+        except MemoryError:
+            return _fail(
+                "out of memory; try a smaller scenario or grid (the limits are in "
+                "docs/reference/guarantees.md)",
+                EXIT_INPUT,
+            )
+        except Exception as bug:
+            if os.environ.get("NEGOTIATION_DEBUG"):
+                raise
+            return _fail(
+                f"internal error ({type(bug).__name__}: {bug}). This is a bug in negotiation "
+                f"{version('negotiation')}: please report it with the command you ran "
+                "(NEGOTIATION_DEBUG=1 shows the traceback)",
+                EXIT_INTERNAL,
+            )
+
+
+def _signum(stop: BaseException) -> int:
+    signum = getattr(stop, "signum", signal.SIGINT)
+    return signum if isinstance(signum, int) else signal.SIGINT
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null so the exit flush cannot fail again."""
+    with open(os.devnull, "w") as null, suppress(OSError, ValueError):
+        os.dup2(null.fileno(), sys.stdout.fileno())
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While the program runs, SIGTERM stops it the way Ctrl-C does (saving a sweep)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise results.SignalInterrupt(signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _scenario(name: str, sets: tuple[str, ...]) -> tuple[Scenario, list[tuple[str, Fraction]]]:
-    try:
-        overrides = [parse_assignment(s) for s in sets]
-        return load(name, overrides), overrides
-    except ScenarioError as error:
-        raise InputError(str(error)) from None
+    if not name.strip():
+        raise ScenarioError(
+            "SCENARIO", "", "empty; expected a catalogue name or a path to a TOML file"
+        )
+    overrides = [parse_assignment(s) for s in sets]
+    return load(name, overrides), overrides
 
 
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
-    else:
-        _write(lambda: atomic.write_text(output, text), output)
+        return
+    atomic.write_text(output, text)
+    if str(output) != "-":
+        click.echo(f"wrote {output}", err=True)
+
+
+def _tolerance(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """The tolerance, or a usage error if it is outside (0, 0.001] or not finite.
+
+    (click's FloatRange lets ``nan`` through, since every comparison with it is false.)
+    """
+    if not (math.isfinite(value) and 0 < value <= 1e-3):
+        raise click.BadParameter(f"{value!r} is not a number with 0 < x <= 0.001")
+    return value
 
 
 _set_option = click.option(
@@ -59,15 +238,7 @@ _scenario_argument = click.argument("scenario", metavar="SCENARIO")
 FORMATS = ("png", "svg", "pdf")
 
 
-def _write(action: Callable[[], object], path: Path) -> None:
-    try:
-        action()
-    except OSError as error:
-        raise InputError(f"{path}: cannot write ({error.strerror})") from None
-    click.echo(f"wrote {path}", err=True)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Boundary, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="negotiation")
 def main() -> None:
     """Game-theoretic negotiation scenarios: weighted payoffs, complete verified equilibria.
@@ -83,7 +254,7 @@ def list_command() -> None:
     for name in catalogue():
         scenario = load(name)
         m, n = scenario.shape
-        rows.append((name, f"{m}x{n}", scenario.title))
+        rows.append((name, f"{m}x{n}", report.printable(scenario.title)))
     width = max(len(r[0]) for r in rows)
     for name, shape, title in rows:
         click.echo(f"{name.ljust(width)}  {shape}  {title}")
@@ -110,17 +281,20 @@ def show(
     """Show players, strategies, criteria, weights and both payoff matrices."""
     loaded, _ = _scenario(scenario, sets)
     if plot is not None:
+        from negotiation.output import plots  # matplotlib: imported only to draw
+
         fmt = plot.suffix.lstrip(".").lower()
         if fmt not in FORMATS:
-            raise InputError(f"--plot {plot}: expected a .png, .svg or .pdf file name")
-        _write(lambda: plots.save(plots.payoff_heatmaps(loaded), plot, fmt), plot)
+            raise OutputError(f"--plot {plot}", "", "expected a .png, .svg or .pdf file name")
+        plots.save(plots.payoff_heatmaps(loaded), plot, fmt)
+        click.echo(f"wrote {plot}", err=True)
     if cell is None:
         click.echo(report.scenario_text(loaded), nl=False)
         return
     try:
         breakdown = cell_breakdown(loaded, *cell)
     except KeyError as error:
-        raise InputError(f"--cell: {error.args[0]}") from None
+        raise ScenarioError("--cell", "", str(error.args[0])) from None
     click.echo(report.cell_text(loaded, breakdown), nl=False)
 
 
@@ -145,16 +319,18 @@ def show(
 )
 @click.option(
     "--tol",
-    type=click.FloatRange(min=0, min_open=True, max=1e-3),
+    type=float,
+    callback=_tolerance,
     default=TOLERANCE,
     show_default=True,
-    help="Relative tolerance of the floating-point best-response check.",
+    help="Relative tolerance of the floating-point best-response check, 0 < x <= 0.001.",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (atomically) instead of standard output.",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write to this file (atomically; a device or FIFO is written in place, - is "
+    "standard output) instead of standard output.",
 )
 def solve_command(
     scenario: str,
@@ -178,13 +354,16 @@ def solve_command(
 @click.argument("file", metavar="FILE")
 def validate(file: str) -> None:
     """Check a scenario file (or catalogue name); exit 2 with the problem if invalid."""
+    if not file.strip():
+        raise ScenarioError("FILE", "", "empty; expected a path to a TOML file or a catalogue name")
     loaded, _ = _scenario(file, ())
     m, n = loaded.shape
     count = len(loaded.criteria)
     form = (
         f"{count} {'criterion' if count == 1 else 'criteria'}" if count else "direct payoff tables"
     )
-    click.echo(f"{loaded.origin}: valid scenario {loaded.name!r} ({m}x{n}, {form})")
+    origin = report.printable(loaded.origin)
+    click.echo(f"{origin}: valid scenario {report.printable(repr(loaded.name))} ({m}x{n}, {form})")
 
 
 class _Progress:
@@ -209,6 +388,17 @@ class _Progress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+def _resumed(out: Path) -> Callable[[int, int], None]:
+    def say(reused: int, total: int) -> None:
+        click.echo(
+            f"resuming: reused {reused} of {total} grid points from {out}; "
+            f"solving the other {total - reused}",
+            err=True,
+        )
+
+    return say
 
 
 @main.command("sweep")
@@ -253,7 +443,7 @@ class _Progress:
     "'per-game': solve each point alone with --method, for comparison.",
 )
 @click.option("--resume", is_flag=True, help="Continue an interrupted sweep in --out.")
-@click.option("--force", is_flag=True, help="Overwrite a finished sweep in --out.")
+@click.option("--force", is_flag=True, help="Replace a sweep in --out (its results and plots).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def sweep_command(
     scenario: str,
@@ -269,61 +459,76 @@ def sweep_command(
     quiet: bool,
 ) -> None:
     """Solve SCENARIO over a 1-D or 2-D grid of its numbers; write results and plots."""
+    if resume and force:
+        raise ScenarioError("--resume/--force", "", "give one of them, not both")
     loaded, overrides = _scenario(scenario, sets)
+    axes = [Axis.parse_range(p) for p in params] + [Axis.parse_values(v) for v in value_lists]
     try:
-        axes = [Axis.parse_range(p) for p in params] + [Axis.parse_values(v) for v in value_lists]
         grid = Grid(tuple(axes))
-    except ScenarioError as error:
-        raise InputError(str(error)) from None
     except ValueError as error:
-        raise InputError(
-            f"--param/--values: {error}: give one or two of --param PATH=START:STOP:NUM or "
-            "--values PATH=v1,v2,... on different paths"
+        raise ScenarioError(
+            "--param/--values",
+            "",
+            f"{error}: give one or two of --param PATH=START:STOP:NUM or "
+            "--values PATH=v1,v2,... on different paths",
         ) from None
     clash = {canonical_path(p, loaded) for p in grid.paths} & {
         canonical_path(p, loaded) for p, _ in overrides
     }
     if clash:
-        raise InputError(f"--set and the sweep both set {', '.join(sorted(clash))}; drop one")
-    if (out / results.MANIFEST).exists() and not (resume or force):
-        raise InputError(
-            f"{out} already holds a sweep; use --resume to continue it, --force to "
-            "overwrite it, or another --out folder"
+        raise ScenarioError(
+            "--set", "", f"--set and the sweep both set {', '.join(sorted(clash))}; drop one"
         )
+    command = ["negotiation", *sys.argv[1:]]
+    results.check(  # every input is checked before --out is created
+        loaded, grid, method=method, solver=solver, overrides=overrides, command=command
+    )
+    created = results.make_folder(out)
     progress = _Progress(quiet)
-    try:
-        result = results.run(
-            loaded,
-            grid,
-            out,
-            method=method,
-            solver=solver,
-            overrides=overrides,
-            command=["negotiation", *sys.argv[1:]],
-            resume=resume,
-            progress=progress,
-        )
-    except results.SweepInterrupted as stop:
+    with results.lock(out, command):
+        try:
+            result = results.run(
+                loaded,
+                grid,
+                out,
+                method=method,
+                solver=solver,
+                overrides=overrides,
+                command=command,
+                resume=resume,
+                force=force,
+                progress=progress,
+                resumed=_resumed(out),
+            )
+        except results.SweepInterrupted as stop:
+            progress.close()
+            raise Stop(
+                ("\n" if sys.stderr.isatty() else "") + str(stop), 128 + stop.signum
+            ) from None
+        except BaseException:
+            progress.close()
+            if created:
+                results.remove_if_unsolved(out)
+            raise
         progress.close()
-        click.echo(f"\n{stop}", err=True)
-        sys.exit(130)
-    except ScenarioError as error:
-        raise InputError(str(error)) from None
-    except OSError as error:
-        raise InputError(f"{out}: cannot write ({error.strerror})") from None
-    finally:
-        progress.close()
-    try:
-        names = plots.save_sweep_plots(result, out, fmt)
-    except KeyboardInterrupt:
-        click.echo(
-            f"\ninterrupted while drawing the plots; the results in {out} are complete: "
-            f"run `negotiation plot {out}` to draw them.",
-            err=True,
-        )
-        sys.exit(130)
-    results.add_files(out, names)
+        names = _draw(result, out, fmt)
     click.echo(report.sweep_summary(result, out, [results.RESULTS, results.MANIFEST, *names]))
+
+
+def _draw(result: Any, folder: Path, fmt: str) -> list[str]:
+    """Draw a sweep's plots into ``folder`` and record them; Ctrl-C leaves the results whole."""
+    from negotiation.output import plots  # matplotlib: imported only to draw
+
+    try:
+        names = plots.save_sweep_plots(result, folder, fmt)
+    except KeyboardInterrupt as stop:
+        raise Stop(
+            f"interrupted while drawing the plots; the results in {folder} are complete: "
+            f"run `negotiation plot {folder}` to draw them.",
+            128 + _signum(stop),
+        ) from None
+    results.add_files(folder, names)
+    return names
 
 
 @main.command("plot")
@@ -331,11 +536,15 @@ def sweep_command(
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="png", show_default=True)
 def plot_command(folder: Path, fmt: str) -> None:
     """Redraw a sweep's plots from FOLDER's results.csv and manifest.json (no solving)."""
-    try:
+    if not folder.is_dir():
+        results.read(folder)  # says what is missing
+        _not_a_folder(folder)
+    with results.lock(folder, ["negotiation", *sys.argv[1:]]):
         result = results.read(folder)
-    except ScenarioError as error:
-        raise InputError(str(error)) from None
-    names = plots.save_sweep_plots(result, folder, fmt)
-    results.add_files(folder, names)
+        names = _draw(result, folder, fmt)
     for name in names:
         click.echo(f"wrote {folder / name}", err=True)
+
+
+def _not_a_folder(folder: Path) -> NoReturn:
+    raise OutputError(str(folder), "", "not a folder; expected a sweep folder")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from negotiation import load
 from negotiation.cli import main
-from negotiation.errors import ScenarioError
+from negotiation.errors import OutputError
 from negotiation.output.results import SweepInterrupted, read, run, scenario_hash
 from negotiation.studies.sweep import Axis, Grid, sweep
 
@@ -69,7 +69,7 @@ def test_resume_refuses_a_different_sweep(tmp_path: Path) -> None:
     """Resuming with another scenario content names the manifest key that differs."""
     run(load("rare-earth"), GRID, tmp_path)
     changed = load("rare-earth", {"weights.us.legitimacy": 2})
-    with pytest.raises(ScenarioError, match=r"scenario.sha256: differs"):
+    with pytest.raises(OutputError, match=r"scenario.sha256: differs"):
         run(changed, GRID, tmp_path, resume=True)
 
 

@@ -1,4 +1,4 @@
-"""Plots: data in, a matplotlib Figure out.
+r"""Plots: data in, a matplotlib Figure out.
 
 Each plot function takes data (a :class:`~negotiation.studies.sweep.SweepResult` or a scenario) and
 an optional ``ax`` (or ``axes``), draws on it, and returns the figure. The data behind each
@@ -7,6 +7,12 @@ plot is prepared by a plain function of its own (:func:`branches`, :func:`regime
 :class:`matplotlib.figure.Figure` directly, never through pyplot, so nothing depends on a
 display. Colours are the Okabe-Ito palette, safe for colour-blind readers (Okabe and Ito,
 "Color Universal Design", 2008).
+
+Every label drawn comes from a scenario file or a manifest, which anyone can write, so it
+passes through :func:`plain_text` first: ``$`` and ``\`` are shown as themselves rather
+than read as matplotlib mathtext (``"$\foo$"`` would otherwise stop the drawing with a
+parse error), control characters are shown as escapes, and a label is cut to
+:data:`negotiation.limits.MAX_LABEL_LENGTH` characters.
 """
 
 from __future__ import annotations
@@ -25,11 +31,11 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from negotiation import limits
 from negotiation.model.payoffs import payoff_matrices
-from negotiation.model.scenario import Scenario
+from negotiation.model.scenario import Matrix, Scenario
 from negotiation.output import atomic
-from negotiation.output.report import number
-from negotiation.solvers.equilibria import solve
+from negotiation.output.report import number, printable
 from negotiation.studies.sweep import SweepResult, change_points, regime_label
 
 #: Okabe-Ito colours (black last, kept for markings).
@@ -38,6 +44,26 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
 #: Regime-map label of grid points an interrupted sweep has not solved yet.
 UNSOLVED = "not solved yet (interrupted sweep)"
+
+#: Largest table whose payoff heatmaps get each cell's number written in it.
+ANNOTATED_CELLS = 400
+
+
+def plain_text(label: str, limit: int = limits.MAX_LABEL_LENGTH) -> str:
+    r"""``label`` as matplotlib should draw it: literally, on one line, at most ``limit`` long.
+
+    matplotlib reads text between two ``$`` as mathtext; escaping every ``$`` turns that
+    off, and a backslash outside mathtext is drawn as itself.
+
+    >>> plain_text("$\\foo$ costs $5")
+    '\\$\\foo\\$ costs \\$5'
+    >>> plain_text("a\nb"), len(plain_text("x" * 10_000))
+    ('a\\nb', 200)
+    """
+    text = printable(label)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text.replace("$", r"\$")
 
 
 @attrs.frozen
@@ -88,7 +114,7 @@ def strategy_plot(result: SweepResult, axes: Sequence[Axes] | None = None) -> Fi
     data = branches(result, "prob")
     fig, axes = _axes(axes, len(data), figsize=(8, 3.2 * len(data)))
     for ax, (pid, player_branches) in zip(axes, data.items(), strict=True):
-        label = _player_label(result, pid)
+        label = plain_text(_player_label(result, pid))
         for k, branch in enumerate(player_branches):
             _scatter(ax, branch, k)
         ax.set_ylim(-0.05, 1.05)
@@ -96,7 +122,7 @@ def strategy_plot(result: SweepResult, axes: Sequence[Axes] | None = None) -> Fi
         ax.set_title(f"{label}: equilibrium strategy probabilities", fontsize=11)
         _mark_changes(ax, result)
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
-    axes[-1].set_xlabel(result.paths[0])
+    axes[-1].set_xlabel(plain_text(result.paths[0]))
     fig.tight_layout()
     return fig
 
@@ -107,7 +133,7 @@ def payoff_plot(result: SweepResult, ax: Axes | None = None) -> Figure:
     fig, (ax,) = _axes(None if ax is None else [ax], 1, figsize=(8, 3.6))
     for k, (pid, (branch,)) in enumerate(data.items()):
         _scatter(ax, attrs.evolve(branch, label=_player_label(result, pid)), k)
-    ax.set_xlabel(result.paths[0])
+    ax.set_xlabel(plain_text(result.paths[0]))
     ax.set_ylabel("expected payoff in equilibrium")
     ax.set_title("Equilibrium payoffs", fontsize=11)
     _mark_changes(ax, result)
@@ -195,11 +221,14 @@ def regime_map(result: SweepResult, ax: Axes | None = None) -> Figure:
     if data.degenerate.any():
         i, j = np.nonzero(data.degenerate)
         ax.plot(x[i], y[j], "k.", markersize=3, label="degenerate game")
-    ax.set_xlabel(result.paths[0])
-    ax.set_ylabel(result.paths[1])
+    ax.set_xlabel(plain_text(result.paths[0]))
+    ax.set_ylabel(plain_text(result.paths[1]))
     ax.set_title("Equilibrium regimes", fontsize=11)
     handles: list[Any] = [
-        Patch(facecolor=c, label="\n".join(textwrap.wrap(lab, 60)))
+        Patch(
+            facecolor=c,
+            label="\n".join(textwrap.wrap(plain_text(lab, 4 * limits.MAX_LABEL_LENGTH), 60)),
+        )
         for c, lab in zip(colours, data.labels, strict=True)
     ]
     if data.degenerate.any():
@@ -217,11 +246,16 @@ def regime_map(result: SweepResult, ax: Axes | None = None) -> Figure:
 
 
 def payoff_heatmaps(scenario: Scenario, axes: Sequence[Axes] | None = None) -> Figure:
-    """Both payoff matrices as annotated heatmaps, pure equilibria outlined."""
+    """Both payoff matrices as heatmaps, pure equilibria outlined.
+
+    Each cell's payoff is written in it when the table has at most :data:`ANNOTATED_CELLS`
+    cells. The pure equilibria are found directly (see :func:`pure_equilibria`), so a large
+    game is drawn without solving it.
+    """
     game = payoff_matrices(scenario)
-    solution = solve(scenario, "exact")
-    pure = [e.support for e in solution.equilibria if e.pure]
+    pure = pure_equilibria(game.A, game.B)
     row, col = scenario.players
+    annotate = len(row.strategies) * len(col.strategies) <= ANNOTATED_CELLS
     fig, axes = _axes(
         axes, 2, figsize=(5 + 1.2 * len(col.strategies), 2 + 0.8 * len(row.strategies)), ncols=2
     )
@@ -230,7 +264,7 @@ def payoff_heatmaps(scenario: Scenario, axes: Sequence[Axes] | None = None) -> F
         image = ax.imshow(values, cmap="cividis", aspect="auto")
         fig.colorbar(image, ax=ax, shrink=0.8)
         span = values.max() - values.min() or 1.0
-        for (i, j), v in np.ndenumerate(values):
+        for (i, j), v in np.ndenumerate(values if annotate else np.empty((0, 0))):
             light = (v - values.min()) / span > 0.6
             ax.text(
                 j,
@@ -241,19 +275,42 @@ def payoff_heatmaps(scenario: Scenario, axes: Sequence[Axes] | None = None) -> F
                 color="black" if light else "white",
                 fontsize=10,
             )
-        for (r,), (c,) in pure:
+        for r, c in pure:
             ax.add_patch(_outline(c, r))
-        ax.set_xticks(range(len(col.strategies)), col.strategy_labels)
-        ax.set_yticks(range(len(row.strategies)), row.strategy_labels)
-        ax.set_xlabel(col.label)
-        ax.set_ylabel(row.label)
-        ax.set_title(f"Payoffs to {player.label}", fontsize=11)
+        ax.set_xticks(range(len(col.strategies)), [plain_text(s) for s in col.strategy_labels])
+        ax.set_yticks(range(len(row.strategies)), [plain_text(s) for s in row.strategy_labels])
+        ax.set_xlabel(plain_text(col.label))
+        ax.set_ylabel(plain_text(row.label))
+        ax.set_title(f"Payoffs to {plain_text(player.label)}", fontsize=11)
     if pure:
         fig.suptitle(
             "Outlined in vermilion: a pure Nash equilibrium", fontsize=9, y=0.02, va="bottom"
         )
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
+
+
+def pure_equilibria(A: Matrix, B: Matrix) -> list[tuple[int, int]]:
+    """Every pure Nash equilibrium ``(row, column)``, by exact best responses.
+
+    A cell is a pure equilibrium when its row is a best response to its column (the
+    largest of ``A`` in that column) and its column a best response to its row (the largest
+    of ``B`` in that row); ties count, so all pure equilibria of a degenerate game are
+    found. This is the definition (Osborne, *An Introduction to Game Theory*, 2004, 2.6),
+    checked in exact arithmetic in time proportional to the table's size.
+
+    >>> from fractions import Fraction as F
+    >>> pure_equilibria([[F(3), F(0)], [F(5), F(1)]], [[F(3), F(5)], [F(0), F(1)]])
+    [(1, 1)]
+    """
+    col_best = [max(column) for column in zip(*A, strict=True)]
+    row_best = [max(r) for r in B]
+    return [
+        (i, j)
+        for i, r in enumerate(A)
+        for j, value in enumerate(r)
+        if value == col_best[j] and B[i][j] == row_best[i]
+    ]
 
 
 def _outline(c: int, r: int) -> Rectangle:
@@ -281,7 +338,13 @@ def _scatter(ax: Axes, branch: Branch, k: int) -> None:
     order = np.argsort(x, kind="stable")
     ax.plot(x[order], y[order], color=_colour(k), linewidth=0.6, alpha=0.35)
     ax.scatter(
-        x, y, s=14, color=_colour(k), marker=MARKERS[k % len(MARKERS)], label=branch.label, zorder=3
+        x,
+        y,
+        s=14,
+        color=_colour(k),
+        marker=MARKERS[k % len(MARKERS)],
+        label=plain_text(branch.label),
+        zorder=3,
     )
     flagged = np.asarray(branch.degenerate)
     if flagged.any():

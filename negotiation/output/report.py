@@ -13,6 +13,7 @@ The JSON document of :func:`solution_document` is a stable interface (documented
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
@@ -27,6 +28,41 @@ from negotiation.studies.sweep import SweepResult, change_points, regimes
 
 #: Version of the JSON document layout; bumped only if a key changes meaning.
 SCHEMA_VERSION = 1
+
+
+#: Characters that could move the cursor, clear the screen, change colours or reorder
+#: text on a terminal: C0 and C1 controls (ESC, CR, BEL, ...), DEL, line and paragraph
+#: separators, and the bidirectional embedding, override and isolate marks.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every terminal control character written as a visible escape.
+
+    Labels, titles and descriptions come from scenario files, which anyone can write; a
+    title holding ``ESC [2J`` would otherwise clear the screen and could print a fake
+    result. Newlines are escaped too, so each printed item stays on its line.
+
+    >>> printable("Accept\x1b[2J\nfake") == "Accept\\x1b[2J\\nfake"
+    True
+    >>> printable("Café, 日本")
+    'Café, 日本'
+    """
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    if char in named:
+        return named[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _lines(lines: Iterable[str]) -> str:
+    """Join report lines, each made printable (see :func:`printable`)."""
+    return "\n".join(printable(line) for line in lines)
 
 
 def number(x: Fraction) -> str:
@@ -175,7 +211,7 @@ def solution_table(
             "the reported set comes from exact rational vertex enumeration."
         )
     lines += [f"Note: {n}" for n in solution.notes]
-    return "\n".join(lines).rstrip() + "\n"
+    return _lines(lines).rstrip() + "\n"
 
 
 def _components_text(scenario: Scenario, solution: Solution) -> list[str]:
@@ -203,6 +239,8 @@ def _subset_text(row: Player, col: Player, solution: Solution, subset: NashSubse
 
 
 def _columns(header: list[str], body: list[list[str]], right: Sequence[int] = ()) -> list[str]:
+    header = [printable(c) for c in header]  # escape first, so the widths are as printed
+    body = [[printable(c) for c in r] for r in body]
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
@@ -243,7 +281,7 @@ def scenario_text(scenario: Scenario) -> str:
     for player, matrix in ((row, game.A), (col, game.B)):
         lines += ["", f"Payoffs to {player.label} ({player.id}):"]
         lines += ["  " + x for x in matrix_lines(row, col, matrix)]
-    return "\n".join(lines) + "\n"
+    return _lines(lines) + "\n"
 
 
 def matrix_lines(row: Player, col: Player, matrix: Matrix) -> list[str]:
@@ -278,7 +316,7 @@ def cell_text(scenario: Scenario, cell: CellBreakdown) -> str:
                 ["criterion", "weight", "score", "weight x score"], body, right=(1, 2, 3)
             )
         ]
-    return "\n".join(lines) + "\n"
+    return _lines(lines) + "\n"
 
 
 def sweep_summary(result: SweepResult, folder: object, files: Sequence[str]) -> str:
@@ -304,4 +342,4 @@ def sweep_summary(result: SweepResult, folder: object, files: Sequence[str]) -> 
         lines.append("Regimes (grid points each):")
         lines += [f"  {count:6d}  {label}" for label, count in regimes(result).items()]
     lines.append(f"Wrote {', '.join(files)} in {folder}")
-    return "\n".join(lines)
+    return _lines(lines)

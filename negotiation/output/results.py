@@ -1,10 +1,21 @@
-"""A sweep's output folder: ``results.csv`` and ``manifest.json``, written atomically.
+"""A sweep's output folder: ``results.csv`` and ``manifest.json``, locked, atomic, checked.
 
-:func:`run` solves a sweep into a folder, saving both files every couple of seconds, each
-replaced atomically (:mod:`negotiation.output.atomic`), so a killed or interrupted run leaves a
-consistent folder: every row of ``results.csv`` belongs to a finished grid point and the
-manifest says how many points are done. ``resume=True`` continues from there without
-recomputing finished points. :func:`read` loads a folder back for plotting.
+:func:`run` solves a sweep into a folder. It holds an exclusive lock on the folder for the
+whole run (:func:`lock`: ``fcntl.flock`` on ``.lock`` inside it, released when the process
+ends however it ends, so a killed run leaves no stale lock), writes the manifest before
+solving anything, then saves both files every couple of seconds, each replaced atomically
+(:mod:`negotiation.output.atomic`). A killed or interrupted run therefore leaves a
+consistent folder: the manifest records how many equilibria each finished grid point has,
+and every one of them is in ``results.csv``. ``resume=True`` continues from there without
+recomputing finished points. Ctrl-C (SIGINT) and, from the command line, SIGTERM save the
+finished points and mark the manifest ``interrupted``; a second signal during that save
+is ignored rather than allowed to cut it short.
+
+:func:`read` loads a folder back for plotting, and resuming reads it the same way. Both
+check what they read against the manifest (types and keys of the manifest, every row's
+columns, numbers and ranges, the grid value of each point, duplicated rows, and the number
+of equilibria of each point) and refuse a damaged folder with an
+:class:`~negotiation.errors.OutputError` naming the file, the line and what is wrong.
 
 ``manifest.json`` records what is needed to reproduce any figure: the scenario's content
 hash and full resolved content (overrides applied), the grid (exact values as fractions),
@@ -13,22 +24,30 @@ the overrides, the method, package versions, the command line and timestamps.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
+import math
+import os
 import platform
 import re
+import signal
+import sys
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from importlib.metadata import version
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
-from negotiation.errors import ScenarioError
+from negotiation import limits
+from negotiation.errors import OutputError, ScenarioError
 from negotiation.model.scenario import Scenario
 from negotiation.output import atomic
 from negotiation.solvers.equilibria import Method
@@ -36,19 +55,41 @@ from negotiation.studies.sweep import Grid, SweepResult, columns, player_info, s
 
 RESULTS = "results.csv"
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 SCHEMA_VERSION = 1
+STATUSES = ("running", "interrupted", "complete")
+
+#: File names a manifest may list as plots: plain names in the folder, nothing else, so
+#: ``--force`` can never be made to remove a file outside the folder.
+PLOT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\.(png|svg|pdf)")
 
 _INT_COLUMNS = {"point", "equilibrium", "component"}
 _BOOL_COLUMNS = {"pure", "degenerate"}
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
+#: Slack on probabilities read back (the batch engine's floats are exact to about 1e-15).
+_PROBABILITY_SLACK = 1e-9
+
+
+class SignalInterrupt(KeyboardInterrupt):
+    """A stop asked for by a signal other than SIGINT (the command line maps SIGTERM here)."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
 
 
 class SweepInterrupted(Exception):  # noqa: N818 - a stop the user asked for, not an error
-    """The sweep was interrupted (Ctrl-C); the folder holds the points finished so far."""
+    """The sweep was interrupted (Ctrl-C or SIGTERM); the folder holds the finished points."""
 
-    def __init__(self, done: int, total: int, folder: Path) -> None:
-        self.done, self.total, self.folder = done, total, folder
+    def __init__(self, done: int, total: int, folder: Path, signum: int = signal.SIGINT) -> None:
+        self.done, self.total, self.folder, self.signum = done, total, folder, signum
+        how = (
+            "interrupted"
+            if signum == signal.SIGINT
+            else f"stopped by {signal.Signals(signum).name}"
+        )
         super().__init__(
-            f"interrupted after {done} of {total} grid points; {folder} is consistent. "
+            f"{how} after {done} of {total} grid points; {folder} is consistent. "
             "Run the same command with --resume to continue."
         )
 
@@ -84,6 +125,123 @@ def _numbers_exact(value: Any) -> Any:
     return value
 
 
+# --------------------------------------------------------------------------- locking
+
+_held: dict[str, list[int]] = {}  # real path of a folder -> [lock file descriptor, depth]
+
+
+@contextlib.contextmanager
+def lock(folder: str | Path, command: Sequence[str] = ()) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (which must exist) for the ``with`` block.
+
+    The lock is ``fcntl.flock`` on the file ``.lock`` inside the folder, which also records
+    the holder's process id, start time and ``command``, and is removed on release. The
+    kernel releases a flock when its process ends, however it ends, so a killed run leaves
+    at most an unlocked ``.lock`` file, which the next run reuses. Taking the lock again in
+    the same process (a library call inside a command that already holds it) nests.
+    Another process's lock raises :class:`~negotiation.errors.OutputError` naming its
+    holder. On systems without ``fcntl`` (Windows) no lock is taken.
+    """
+    folder = Path(folder)
+    key = os.path.realpath(folder)
+    if key in _held:
+        _held[key][1] += 1
+        try:
+            yield
+        finally:
+            _held[key][1] -= 1
+        return
+    if sys.platform == "win32":  # pragma: no cover - the product is tested on POSIX
+        yield
+        return
+    path = folder / LOCK
+    fd = _acquire(folder, path)
+    try:
+        note = f"pid {os.getpid()} since {_now()}: {' '.join(command)}".rstrip(": ") + "\n"
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, note.encode("utf-8", "replace"), 0)
+    except OSError:
+        pass  # the lock holds without the note; the note only names the holder
+    _held[key] = [fd, 1]
+    try:
+        yield
+    finally:
+        del _held[key]
+        with contextlib.suppress(OSError):
+            path.unlink()  # while still locked, so no one can lock this file meanwhile
+        os.close(fd)  # releases the lock
+
+
+def _acquire(folder: Path, path: Path) -> int:
+    """Open and flock ``path``; retry if it was replaced meanwhile (its holder removed it)."""
+    import fcntl
+
+    for _ in range(100):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            raise OutputError(str(folder), "", f"cannot lock ({error.strerror})") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(fd)
+            os.close(fd)
+            raise OutputError(
+                str(folder),
+                "",
+                f"in use by another run ({holder}); wait for it to end, or use another folder",
+            ) from None
+        except OSError as error:
+            os.close(fd)
+            raise OutputError(str(folder), "", f"cannot lock ({error.strerror})") from None
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)  # we locked a file its holder had just removed: take the new one
+    raise OutputError(str(folder), "", "cannot lock (the lock file keeps changing)")
+
+
+def _holder(fd: int) -> str:
+    """Who holds a lock, from the note its holder writes just after taking it."""
+    for _ in range(20):  # the holder writes its note right after flock; give it a moment
+        note = os.pread(fd, 500, 0).decode("utf-8", "replace").strip()
+        if note:
+            return note.splitlines()[0]
+        time.sleep(0.025)
+    return "holder not known yet"
+
+
+# --------------------------------------------------------------------------- running
+
+
+def check(
+    scenario: Scenario,
+    grid: Grid,
+    *,
+    method: Method | str = "exact",
+    solver: str = "batch",
+    overrides: Sequence[tuple[str, Fraction]] = (),
+    command: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Everything :func:`run` validates before it touches the disk; the new manifest.
+
+    Each axis's first and last values are applied to the scenario (validated like the
+    file, as the sweep itself does) and every value must be a finite float. Raises
+    :class:`~negotiation.errors.ScenarioError` (or a subclass) naming what is wrong.
+    """
+    manifest = _manifest(
+        scenario, grid, method if solver == "per-game" else "exact", overrides, command
+    )
+    manifest["solver"] = solver
+    for axis in grid.axes:
+        for value in sorted({axis.values[0], axis.values[-1]}):
+            scenario.with_overrides({axis.path: value})
+    return manifest
+
+
 def run(
     scenario: Scenario,
     grid: Grid,
@@ -94,42 +252,123 @@ def run(
     overrides: Sequence[tuple[str, Fraction]] = (),
     command: Sequence[str] = (),
     resume: bool = False,
+    force: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    resumed: Callable[[int, int], None] | None = None,
     save_every: float = 2.0,
 ) -> SweepResult:
     """Solve a sweep into ``folder``, saving consistent partial results as it goes.
 
     ``solver`` and ``method`` choose the engine
     (see :func:`negotiation.studies.sweep.solve_points`).
-    ``progress(done, total)`` is called after every grid point. With ``resume=True`` the
-    folder's manifest must describe the same scenario, grid and method, and finished points
-    are read back instead of solved. Raises :class:`SweepInterrupted` on Ctrl-C after
-    saving, and :class:`~negotiation.errors.ScenarioError` if a resumed folder does not
-    match.
+    ``progress(done, total)`` is called after every grid point. Everything is validated
+    (:func:`check`) before the folder is created or touched. The folder is locked for the
+    run (:func:`lock`) and the manifest is written before the first point is solved, so even
+    a run killed at once leaves a folder that ``resume`` continues.
+
+    A folder that already holds a sweep (a manifest or results) is continued with
+    ``resume=True``, replaced with ``force=True`` (its results, manifest and plots are
+    removed first, see :func:`clear`), and otherwise refused. With ``resume=True`` the
+    folder's manifest must describe the same scenario, grid and method; finished points are
+    read back (and checked, see :func:`read`) instead of solved, and ``resumed(reused,
+    total)`` is called with how many. (A folder killed before its manifest was written
+    holds no sweep, so a run without ``resume`` starts it afresh.) Raises
+    :class:`SweepInterrupted` after saving on Ctrl-C or SIGTERM, and
+    :class:`~negotiation.errors.OutputError` if the folder cannot be used.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    manifest = _manifest(
-        scenario, grid, method if solver == "per-game" else "exact", overrides, command
+    manifest = check(
+        scenario, grid, method=method, solver=solver, overrides=overrides, command=command
     )
-    manifest["solver"] = solver
+    created = make_folder(folder)
+    total = len(grid)
     rows: list[dict[str, Any]] = []
-    if resume:
-        previous = _read_manifest(folder)
-        _check_same_sweep(previous, manifest, folder)
-        manifest["started"] = previous["started"]
-        manifest["command"] = previous["command"]
-        manifest["resumed"] = [
-            *previous.get("resumed", []),
-            {"at": _now(), "command": list(command)},
-        ]
-        rows = list(_read_rows(folder, columns(grid.paths, player_info(scenario))))
-    done = {row["point"] for row in rows}
+    done: set[int] = set()
+    with lock(folder, command):
+        try:
+            holds = holds_sweep(folder)
+            if resume:
+                previous = read_manifest(folder)
+                _check_same_sweep(previous, manifest, folder)
+                manifest["started"] = previous["started"]
+                manifest["command"] = previous["command"]
+                manifest["resumed"] = [
+                    *previous.get("resumed", []),
+                    {"at": _now(), "command": list(command)},
+                ]
+                names = columns(grid.paths, player_info(scenario))
+                rows.extend(_read_rows(folder, previous, names))
+                done.update(row["point"] for row in rows)
+                if resumed is not None:
+                    resumed(len(done), total)
+            elif holds and not force:
+                raise OutputError(
+                    str(folder),
+                    "",
+                    "already holds a sweep; use --resume to continue it, --force to "
+                    "overwrite it, or another --out folder",
+                )
+            elif holds:
+                clear(folder)
+            return _solve(
+                scenario, grid, folder, manifest, rows, done, method, solver, progress, save_every
+            )
+        except (SweepInterrupted, KeyboardInterrupt):
+            raise
+        except BaseException:
+            if created:
+                remove_if_unsolved(folder)
+            raise
+
+
+def holds_sweep(folder: str | Path) -> bool:
+    """Whether ``folder`` holds (part of) a sweep: a manifest or a results file."""
+    folder = Path(folder)
+    return any(os.path.lexists(folder / name) for name in (MANIFEST, RESULTS))
+
+
+def remove_if_unsolved(folder: str | Path) -> None:
+    """Remove a sweep folder in which no grid point was solved (a run that failed at once).
+
+    Only the files a sweep writes are removed, and the folder itself only if that leaves it
+    empty; a folder whose manifest records solved points is left alone. Call it while
+    holding :func:`lock`.
+    """
+    folder = Path(folder)
+    try:
+        points = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("points_done")
+    except (OSError, ValueError, AttributeError):
+        points = 0
+    if points:
+        return
+    for name in (RESULTS, MANIFEST):
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
+    with contextlib.suppress(OSError):
+        if not any(p.name != LOCK for p in folder.iterdir()):
+            (folder / LOCK).unlink(missing_ok=True)
+            folder.rmdir()
+
+
+def _solve(
+    scenario: Scenario,
+    grid: Grid,
+    folder: Path,
+    manifest: dict[str, Any],
+    rows: list[dict[str, Any]],
+    done: set[int],
+    method: Method | str,
+    solver: str,
+    progress: Callable[[int, int], None] | None,
+    save_every: float,
+) -> SweepResult:
     total = len(grid)
     last_save = time.monotonic()
     try:
+        with _signals_deferred(redeliver=True):  # the manifest first: resumable at once
+            _save(folder, manifest, grid, scenario, rows, done, total)
         for point, point_rows in solve_points(
-            scenario, grid, solver=solver, method=method, skip=done
+            scenario, grid, solver=solver, method=method, skip=set(done)
         ):
             rows.extend(point_rows)
             done.add(point)
@@ -137,40 +376,102 @@ def run(
                 progress(len(done), total)
             if time.monotonic() - last_save > save_every:
                 began = time.monotonic()
-                _save(folder, manifest, grid, scenario, rows, len(done), total)
+                with _signals_deferred(redeliver=True):
+                    _save(folder, manifest, grid, scenario, rows, done, total)
                 last_save = time.monotonic()
                 # Each save rewrites every row: space saves out so they cost at most ~20%.
                 save_every = max(save_every, 5 * (last_save - began))
-    except KeyboardInterrupt:
-        _save(folder, manifest, grid, scenario, rows, len(done), total, status="interrupted")
-        raise SweepInterrupted(len(done), total, folder) from None
-    _save(folder, manifest, grid, scenario, rows, len(done), total, status="complete")
-    return read(folder)
+    except KeyboardInterrupt as stop:
+        with _signals_deferred(redeliver=False):  # a second Ctrl-C must not cut this save
+            _save(folder, manifest, grid, scenario, rows, done, total, status="interrupted")
+        signum = stop.signum if isinstance(stop, SignalInterrupt) else signal.SIGINT
+        raise SweepInterrupted(len(done), total, folder, signum) from None
+    with _signals_deferred(redeliver=True):
+        _save(folder, manifest, grid, scenario, rows, done, total, status="complete")
+    return SweepResult.from_rows(scenario, grid, rows)
 
 
-def read(folder: str | Path) -> SweepResult:
-    """Load a sweep folder's results and grid back, without solving anything."""
+@contextlib.contextmanager
+def _signals_deferred(redeliver: bool) -> Iterator[None]:
+    """Hold SIGINT and SIGTERM off while a save runs (in the main thread only).
+
+    A signal that arrives meanwhile is noted; with ``redeliver`` it is raised again, to the
+    handlers in force before, once the save is done, otherwise it is dropped.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        caught.append(signum)
+
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    for s, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(s, note)
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+    if caught and redeliver:
+        signal.raise_signal(caught[0])
+
+
+def make_folder(folder: Path) -> bool:
+    """Create ``folder`` (and its parents) if needed; whether it was created.
+
+    Raises :class:`~negotiation.errors.OutputError` if the name is taken by something that
+    is not a folder (``--out /dev/null``) or the folder cannot be made.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(str(folder), "", "exists and is not a folder; expected a folder")
+    if folder.is_dir():
+        return False
+    try:
+        folder.mkdir(parents=True)
+    except FileExistsError:
+        if not folder.is_dir():
+            raise OutputError(
+                str(folder), "", "exists and is not a folder; expected a folder"
+            ) from None
+        return False
+    except OSError as error:
+        raise OutputError(str(folder), "", f"cannot create ({error.strerror})") from None
+    return True
+
+
+def clear(folder: str | Path) -> list[str]:
+    """Remove a previous sweep's files from ``folder``: results, manifest and plots.
+
+    The plots removed are those the manifest lists (plain file names only, see
+    :data:`PLOT_NAME`) and any ``strategies``/``payoffs``/``regimes`` image; other files
+    are left alone. Call it while holding :func:`lock`. Returns the names removed.
+    """
     folder = Path(folder)
-    manifest = _read_manifest(folder)
-    players = tuple(
-        (p["id"], tuple(p["strategies"]), p["label"], tuple(p["strategy_labels"]))
-        for p in manifest["players"]
-    )
-    paths = tuple(axis["path"] for axis in manifest["grid"])
-    rows = _read_rows(folder, columns(paths, players))
-    return SweepResult(
-        paths=paths,
-        grid_shape=tuple(len(axis["values"]) for axis in manifest["grid"]),
-        axis_values=tuple(tuple(axis["values"]) for axis in manifest["grid"]),
-        players=players,
-        rows=tuple(sorted(rows, key=lambda r: (r["point"], r["equilibrium"]))),
-    )
+    names = {RESULTS, MANIFEST}
+    names |= {f"{stem}.{ext}" for stem in ("strategies", "payoffs", "regimes")
+              for ext in ("png", "svg", "pdf")}  # fmt: skip
+    with contextlib.suppress(OutputError):
+        plots = read_manifest(folder).get("plots", [])
+        names |= {p for p in plots if PLOT_NAME.fullmatch(p)}
+    removed = []
+    for name in sorted(names):
+        path = folder / name
+        if path.is_file() or path.is_symlink():
+            try:
+                path.unlink()
+            except OSError as error:
+                raise OutputError(str(path), "", f"cannot remove ({error.strerror})") from None
+            removed.append(name)
+    return removed
 
 
 def add_files(folder: str | Path, names: Sequence[str]) -> None:
     """Record plot files in the manifest (atomically)."""
     folder = Path(folder)
-    manifest = _read_manifest(folder)
+    manifest = read_manifest(folder)
     manifest["plots"] = sorted(set(manifest.get("plots", [])) | set(names))
     atomic.write_text(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
 
@@ -204,12 +505,14 @@ def _manifest(
         "grid": [
             {
                 "path": axis.path,
-                "values": [float(v) for v in axis.values],
+                "values": [_float(v, "--param/--values", axis.path) for v in axis.values],
                 "exact": [str(v) for v in axis.values],
             }
             for axis in grid.axes
         ],
-        "overrides": [{"path": p, "value": float(v), "exact": str(v)} for p, v in overrides],
+        "overrides": [
+            {"path": p, "value": _float(v, "--set", p), "exact": str(v)} for p, v in overrides
+        ],
         "method": method,
         "versions": {
             "negotiation": version("negotiation"),
@@ -223,13 +526,24 @@ def _manifest(
     }
 
 
+def _float(value: Fraction, source: str, key: str) -> float:
+    """A number as a float, refusing (rather than overflowing on) one beyond float range."""
+    try:
+        result = float(value)
+    except OverflowError:
+        result = math.inf
+    if not math.isfinite(result):
+        raise ScenarioError(source, key, f"{_short(value)} is beyond the range of a float")
+    return result
+
+
 def _save(
     folder: Path,
     manifest: dict[str, Any],
     grid: Grid,
     scenario: Scenario,
     rows: list[dict[str, Any]],
-    done: int,
+    done: set[int],
     total: int,
     status: str = "running",
 ) -> None:
@@ -238,13 +552,48 @@ def _save(
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
     writer.writeheader()
-    for row in sorted(rows, key=lambda r: (r["point"], r["equilibrium"])):
+    rows.sort(key=lambda r: (r["point"], r["equilibrium"]))
+    counts: dict[int, int] = {}
+    for row in rows:
         writer.writerow({k: _cell(row[k]) for k in names})
+        counts[row["point"]] = counts.get(row["point"], 0) + 1
     atomic.write_text(folder / RESULTS, buffer.getvalue())
-    manifest.update(status=status, points_total=total, points_done=done, updated=_now())
+    manifest.update(
+        status=status,
+        points_total=total,
+        points_done=len(done),
+        rows=len(rows),
+        equilibria_per_point=_run_lengths(counts, total),
+        updated=_now(),
+    )
     if status == "complete":
         manifest["finished"] = manifest["updated"]
     atomic.write_text(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+
+
+def _run_lengths(counts: Mapping[int, int], total: int) -> list[list[int]]:
+    """Equilibria per grid point (0 where not solved yet) as ``[count, repeat]`` runs.
+
+    >>> _run_lengths({0: 1, 1: 1, 2: 3, 4: 1}, 6)
+    [[1, 2], [3, 1], [0, 1], [1, 1], [0, 1]]
+    """
+    runs: list[list[int]] = []
+    point = 0
+    for p in sorted(counts):
+        if p > point:
+            _extend(runs, 0, p - point)
+        _extend(runs, counts[p], 1)
+        point = p + 1
+    if total > point:
+        _extend(runs, 0, total - point)
+    return runs
+
+
+def _extend(runs: list[list[int]], count: int, repeat: int) -> None:
+    if runs and runs[-1][0] == count:
+        runs[-1][1] += repeat
+    else:
+        runs.append([count, repeat])
 
 
 def _cell(value: object) -> str:
@@ -255,45 +604,346 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _read_rows(folder: Path, expected: list[str]) -> list[dict[str, Any]]:
-    path = folder / RESULTS
+# --------------------------------------------------------------------------- reading
+
+
+def read(folder: str | Path) -> SweepResult:
+    """Load a sweep folder's results and grid back, without solving anything.
+
+    The manifest and every row are checked (see the module docstring); a damaged folder
+    raises :class:`~negotiation.errors.OutputError` naming the file, line and problem.
+    Points the manifest does not yet vouch for (a save cut between the two files) are left
+    out.
+    """
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    players = tuple(
+        (p["id"], tuple(p["strategies"]), p["label"], tuple(p["strategy_labels"]))
+        for p in manifest["players"]
+    )
+    paths = tuple(axis["path"] for axis in manifest["grid"])
+    rows = _read_rows(folder, manifest, columns(paths, players))
+    return SweepResult(
+        paths=paths,
+        grid_shape=tuple(len(axis["values"]) for axis in manifest["grid"]),
+        axis_values=tuple(tuple(float(v) for v in axis["values"]) for axis in manifest["grid"]),
+        players=players,
+        rows=tuple(rows),
+    )
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any]:
+    """A folder's ``manifest.json``, checked key by key against the layout this module writes.
+
+    Raises :class:`~negotiation.errors.OutputError` naming the key and what was expected.
+    """
+    path = Path(folder) / MANIFEST
+    text = _read_text(path, "no such file; expected a sweep folder")
     try:
-        text = path.read_text(encoding="utf-8")
+        manifest = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise OutputError(str(path), "", f"not valid JSON ({_short(error)})") from None
+    check = _Checker(str(path))
+    check.that(isinstance(manifest, dict), "", "expected a JSON object")
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        raise OutputError(str(path), "schema_version", f"expected {SCHEMA_VERSION}")
+    check.choice(manifest, "status", STATUSES)
+    for key in ("method", "started"):
+        check.typed(manifest, key, str)
+    check.typed(manifest, "command", list)
+    scenario = check.typed(manifest, "scenario", dict, "")
+    check.typed(scenario, "sha256", str, "scenario.")
+    players = check.typed(manifest, "players", list)
+    check.that(len(players) == 2, "players", f"expected 2 players, got {len(players)}")
+    for k, player in enumerate(players):
+        _check_player(check, player, f"players[{k}]")
+    grid = check.typed(manifest, "grid", list)
+    check.that(1 <= len(grid) <= 2, "grid", f"expected 1 or 2 axes, got {len(grid)}")
+    total = 1
+    for k, axis in enumerate(grid):
+        where = f"grid[{k}]"
+        check.that(isinstance(axis, dict), where, "expected an object")
+        check.typed(axis, "path", str, f"{where}.")
+        values = check.typed(axis, "values", list, f"{where}.")
+        check.that(bool(values), f"{where}.values", "expected at least one value")
+        check.that(
+            all(_is_finite_number(v) for v in values),
+            f"{where}.values",
+            "expected finite numbers",
+        )
+        exact = check.typed(axis, "exact", list, f"{where}.")
+        check.that(len(exact) == len(values), f"{where}.exact", "expected one per value")
+        total *= len(values)
+    check.that(total <= limits.MAX_GRID_POINTS, "grid", "more points than a sweep may have")
+    check.that(len({axis["path"] for axis in grid}) == len(grid), "grid", "two axes on one path")
+    check.that(manifest.get("points_total") == total, "points_total", f"expected {total}")
+    done = check.typed(manifest, "points_done", int)
+    check.that(0 <= done <= total, "points_done", f"expected 0 to {total}")
+    check.typed(manifest, "rows", int)
+    runs = check.typed(manifest, "equilibria_per_point", list)
+    check.that(
+        all(
+            isinstance(r, list)
+            and len(r) == 2
+            and all(type(x) is int for x in r)
+            and r[0] >= 0
+            and r[1] >= 1
+            for r in runs
+        ),
+        "equilibria_per_point",
+        "expected [count, repeat] pairs of whole numbers",
+    )
+    check.that(sum(r[1] for r in runs) == total, "equilibria_per_point", f"expected {total} points")
+    check.that(
+        sum(r[1] for r in runs if r[0] > 0) == done,
+        "equilibria_per_point",
+        f"expected {done} solved points (points_done)",
+    )
+    check.that(
+        sum(r[0] * r[1] for r in runs) == manifest["rows"], "rows", "differs from the counts"
+    )
+    plots = manifest.get("plots", [])
+    check.that(
+        isinstance(plots, list) and all(isinstance(p, str) for p in plots),
+        "plots",
+        "expected a list of file names",
+    )
+    checked: dict[str, Any] = manifest
+    return checked
+
+
+def _check_player(check: _Checker, player: object, where: str) -> None:
+    check.that(isinstance(player, dict), where, "expected an object")
+    assert isinstance(player, dict)
+    for key, longest in (("id", limits.MAX_ID_LENGTH), ("label", limits.MAX_LABEL_LENGTH)):
+        text = check.typed(player, key, str, f"{where}.")
+        check.that(
+            0 < len(text) <= longest, f"{where}.{key}", f"expected 1 to {longest} characters"
+        )
+    strategies = check.typed(player, "strategies", list, f"{where}.")
+    labels = check.typed(player, "strategy_labels", list, f"{where}.")
+    check.that(
+        0 < len(strategies) <= limits.MAX_STRATEGIES,
+        f"{where}.strategies",
+        f"expected 1 to {limits.MAX_STRATEGIES} strategies",
+    )
+    check.that(
+        all(isinstance(s, str) and 0 < len(s) <= limits.MAX_ID_LENGTH for s in strategies)
+        and len(set(strategies)) == len(strategies),
+        f"{where}.strategies",
+        "expected distinct ids",
+    )
+    check.that(
+        len(labels) == len(strategies)
+        and all(isinstance(s, str) and len(s) <= limits.MAX_LABEL_LENGTH for s in labels),
+        f"{where}.strategy_labels",
+        "expected one label (text) per strategy",
+    )
+
+
+class _Checker:
+    """Raise a one-line OutputError for the first thing in a manifest that is wrong."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def that(self, condition: bool, key: str, expected: str) -> None:
+        if not condition:
+            raise OutputError(self.source, key, expected)
+
+    def typed(self, table: Mapping[str, Any], key: str, kind: type, prefix: str = "") -> Any:
+        if key not in table:
+            raise OutputError(self.source, prefix + key, "missing")
+        value = table[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise OutputError(
+                self.source, prefix + key, f"expected {_KINDS[kind]}, got {_short(value)}"
+            )
+        return value
+
+    def choice(self, table: Mapping[str, Any], key: str, allowed: Sequence[str]) -> None:
+        value = self.typed(table, key, str)
+        self.that(value in allowed, key, f"expected one of: {', '.join(allowed)}")
+
+
+_KINDS = {str: "text", int: "a whole number", list: "a list", dict: "an object"}
+
+
+def _is_finite_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _read_text(path: Path, missing: str) -> str:
+    try:
+        data = path.read_bytes()
     except FileNotFoundError:
+        raise OutputError(str(path), "", missing) from None
+    except IsADirectoryError:
+        raise OutputError(str(path), "", "is a folder; expected a file") from None
+    except OSError as error:
+        raise OutputError(str(path), "", f"cannot read ({error.strerror})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise OutputError(
+            str(path), f"line {line}", f"byte {error.start} is not UTF-8 text"
+        ) from None
+
+
+def _read_rows(
+    folder: Path, manifest: Mapping[str, Any], expected: list[str]
+) -> list[dict[str, Any]]:
+    """The rows of results.csv that the manifest vouches for, each checked.
+
+    Checked: the header; per row the number of fields, each value's type, finite numbers,
+    probabilities in [0, 1] summing to 1 per player, the swept values equal to the grid's
+    at that point, the point inside the grid, no (point, equilibrium) twice; per point the
+    same ``degenerate`` flag on every row, equilibria numbered 0, 1, ... and as many as the
+    manifest records. Rows of points the manifest records as not solved are dropped (a
+    save stopped between writing results.csv and the manifest leaves such rows).
+    """
+    path = folder / RESULTS
+    if not path.exists() and not path.is_symlink() and manifest["rows"] == 0:
         return []
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames != expected:
-        raise ScenarioError(str(path), "", f"unexpected columns; expected: {', '.join(expected)}")
-    rows = []
-    for line, raw in enumerate(reader, start=2):
-        try:
-            rows.append({k: _parse(k, v) for k, v in raw.items()})
-        except (TypeError, ValueError):
-            raise ScenarioError(str(path), f"line {line}", "malformed row") from None
-    return rows
+    text = _read_text(path, "no such file, but the manifest records solved points")
+    counts = _counts(manifest["equilibria_per_point"])
+    grid = manifest["grid"]
+    shape = [len(axis["values"]) for axis in grid]
+    total = math.prod(shape)
+    paths = [axis["path"] for axis in grid]
+    players = manifest["players"]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise OutputError(str(path), "line 1", f"not CSV ({error})") from None
+    if header != expected:
+        raise OutputError(
+            str(path), "line 1", f"unexpected columns; expected: {', '.join(expected)}"
+        )
+    rows: list[dict[str, Any]] = []
+    seen: dict[tuple[int, int], int] = {}
+    line = 1
+    try:
+        for line, fields in enumerate(reader, start=2):
+            if len(fields) != len(expected):
+                raise _RowError(f"expected {len(expected)} fields, got {len(fields)}")
+            row = {k: _parse(k, v) for k, v in zip(expected, fields, strict=True)}
+            point, k = row["point"], row["equilibrium"]
+            if not 0 <= point < total:
+                raise _RowError(f"point {point} is outside the grid (0 to {total - 1})")
+            if (point, k) in seen:
+                raise _RowError(
+                    f"point {point}, equilibrium {k} is already on line {seen[point, k]}"
+                )
+            seen[point, k] = line
+            _check_row(row, point, paths, grid, shape, players)
+            if counts.get(point, 0):
+                rows.append(row)
+    except _RowError as error:
+        raise OutputError(str(path), f"line {line}", str(error)) from None
+    except csv.Error as error:
+        raise OutputError(str(path), f"line {line}", f"not CSV ({error})") from None
+    return _check_points(rows, counts, path)
 
 
-def _parse(column: str, text: str) -> object:
+class _RowError(ValueError):
+    """What is wrong with one row of results.csv."""
+
+
+def _counts(runs: Sequence[Sequence[int]]) -> dict[int, int]:
+    """Equilibria per solved point, from the manifest's ``[count, repeat]`` runs."""
+    counts: dict[int, int] = {}
+    point = 0
+    for count, repeat in runs:
+        if count:
+            counts.update(dict.fromkeys(range(point, point + repeat), count))
+        point += repeat
+    return counts
+
+
+def _parse(column: str, text: str) -> Any:
     if column in _INT_COLUMNS:
-        return int(text)
+        if not _INTEGER.fullmatch(text):
+            raise _RowError(f"{column}: expected a whole number, got {_short(text)}")
+        value = int(text)
+        if value < 0:
+            raise _RowError(f"{column}: expected 0 or more, got {value}")
+        return value
     if column in _BOOL_COLUMNS:
         if text not in ("true", "false"):
-            raise ValueError(text)
+            raise _RowError(f"{column}: expected true or false, got {_short(text)}")
         return text == "true"
-    return float(text)
-
-
-def _read_manifest(folder: Path) -> dict[str, Any]:
-    path = folder / MANIFEST
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(str(path), "", "no such file; expected a sweep folder") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ScenarioError(str(path), "", f"not valid JSON ({error})") from None
-    if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
-        raise ScenarioError(str(path), "schema_version", f"expected {SCHEMA_VERSION}")
-    return manifest
+        real = float(text)
+    except ValueError:
+        raise _RowError(f"{column}: expected a number, got {_short(text)}") from None
+    if not math.isfinite(real):
+        raise _RowError(f"{column}: expected a finite number, got {_short(text)}")
+    return real
+
+
+def _check_row(
+    row: Mapping[str, Any],
+    point: int,
+    paths: Sequence[str],
+    grid: Sequence[Mapping[str, Any]],
+    shape: Sequence[int],
+    players: Sequence[Mapping[str, Any]],
+) -> None:
+    index = _unravel(point, shape)
+    for path, axis, i in zip(paths, grid, index, strict=True):
+        if row[path] != axis["values"][i]:
+            raise _RowError(
+                f"{path}: {row[path]!r} is not the grid's value at point {point} "
+                f"({axis['values'][i]!r})"
+            )
+    for player in players:
+        probs = [row[f"prob.{player['id']}.{s}"] for s in player["strategies"]]
+        for s, p in zip(player["strategies"], probs, strict=True):
+            if not -_PROBABILITY_SLACK <= p <= 1 + _PROBABILITY_SLACK:
+                raise _RowError(f"prob.{player['id']}.{s}: {p!r} is not a probability")
+        if abs(math.fsum(probs) - 1) > 1e-6:
+            raise _RowError(f"the probabilities of {player['id']} sum to {math.fsum(probs)!r}")
+
+
+def _unravel(point: int, shape: Sequence[int]) -> list[int]:
+    index = []
+    for n in reversed(shape):
+        point, i = divmod(point, n)
+        index.append(i)
+    return index[::-1]
+
+
+def _check_points(
+    rows: list[dict[str, Any]], counts: Mapping[int, int], path: Path
+) -> list[dict[str, Any]]:
+    rows.sort(key=lambda r: (r["point"], r["equilibrium"]))
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        found.setdefault(row["point"], []).append(row)
+    for point, expected in counts.items():
+        have = found.get(point, [])
+        numbers = [r["equilibrium"] for r in have]
+        if numbers != list(range(expected)):
+            missing = sorted(set(range(expected)) - set(numbers))
+            detail = (
+                f"equilibrium {', '.join(map(str, missing))} missing"
+                if missing
+                else f"equilibria numbered {numbers}"
+            )
+            raise OutputError(
+                str(path),
+                f"point {point}",
+                f"the manifest records {expected} equilibria, results.csv has "
+                f"{len(have)} ({detail})",
+            )
+        if len({r["degenerate"] for r in have}) > 1:
+            raise OutputError(
+                str(path), f"point {point}", "rows disagree on whether the game is degenerate"
+            )
+    return rows
 
 
 def _check_same_sweep(
@@ -307,12 +957,18 @@ def _check_same_sweep(
     }
     for key, (old, new) in checks.items():
         if old != new:
-            raise ScenarioError(
+            raise OutputError(
                 str(folder / MANIFEST),
                 key,
                 "differs from this command's, so --resume cannot continue it; use the "
                 "original command, or a new --out folder",
             )
+
+
+def _short(value: object, limit: int = 60) -> str:
+    """A value for a message, cut to ``limit`` characters."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else f"{text[: limit - 20]}...({len(text)} characters)"
 
 
 def _now() -> str:
