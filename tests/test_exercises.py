@@ -228,7 +228,9 @@ def test_the_texts_follow_the_scenario(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- Item 2: the checker reads answers as a teacher would -------------------------------------
 
 
-@pytest.mark.parametrize("answer", [0.23, 0.2308, "0.23", "0.2308", 0.231, "3/13", " 3 / 13 "])
+@pytest.mark.parametrize(
+    "answer", [0.23, 0.2308, "0.23", "0.2308", 0.231, "3/13", " 3 / 13 ", "23%", "23.08 %"]
+)
 def test_rounded_or_exact_forms_of_3_13_are_accepted(answer: object) -> None:
     """3/13 = 0.2307...: rounded to 2 places or more, or as a fraction, it is right."""
     feedback = check("inspection-enforcement", answer)

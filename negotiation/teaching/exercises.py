@@ -185,6 +185,24 @@ class Exercise:
             return f"a strategy id or label of {_who(self._scenario(), self.player)}, in any case."
         return "as in the example above; strategy ids or labels, in any case."
 
+    def check(self, answer: Any) -> Feedback:
+        """Say whether ``answer`` is right, as :func:`check` does for a registered exercise.
+
+        Lets a teacher try an exercise of their own without adding it to :data:`EXERCISES`.
+        """
+        eid = self.id
+        if answer is ... or answer is None:
+            return Feedback(eid, "unanswered", f"Not answered yet ({eid})")
+        try:
+            status, note = _grade(self, answer)
+        except _UnreadableError as error:
+            return Feedback(eid, "unreadable", f"Could not read the answer ({eid})", str(error))
+        if status == "correct":
+            return Feedback(eid, "correct", f"Correct ({eid})", _join(note, self.explanation))
+        if status == "imprecise":
+            return Feedback(eid, "imprecise", f"Nearly ({eid})", note)
+        return Feedback(eid, "wrong", f"Not yet ({eid})", _join(note, f"Hint: {self.hint}"))
+
     def _render(self, template: str) -> str:
         facts = self.facts()
         return template.format(**{k: _text(v) for k, v in facts.items()})
@@ -704,19 +722,7 @@ def check(exercise_id: str, answer: Any) -> Feedback:
     cannot be read gets a message saying how it was read and what was expected, one read
     and right but for its rounding is told so, and one read and wrong gets the hint.
     """
-    exercise = _exercise(exercise_id)
-    eid = exercise.id
-    if answer is ... or answer is None:
-        return Feedback(eid, "unanswered", f"Not answered yet ({eid})")
-    try:
-        status, note = _grade(exercise, answer)
-    except _UnreadableError as error:
-        return Feedback(eid, "unreadable", f"Could not read the answer ({eid})", str(error))
-    if status == "correct":
-        return Feedback(eid, "correct", f"Correct ({eid})", _join(note, exercise.explanation))
-    if status == "imprecise":
-        return Feedback(eid, "imprecise", f"Nearly ({eid})", note)
-    return Feedback(eid, "wrong", f"Not yet ({eid})", _join(note, f"Hint: {exercise.hint}"))
+    return _exercise(exercise_id).check(answer)
 
 
 def _join(*parts: str) -> str:
@@ -815,9 +821,11 @@ def _read_text(text: str, kind: Kind, forms: str) -> _Reading:
                 f"I read {raw!r} as a percentage, but this question asks for a number, not a "
                 f"probability; expected {forms}."
             )
-        inner = _read_text(percent.group("number"), "number", forms)
+        number = percent.group("number")
+        inner = _read_text(number, "number", forms)
         value = inner.value / 100
-        places = None if inner.places is None else inner.places + 2
+        # "23%" is 0.23, two decimal places; only a fraction of a percent ("300/13%") is exact.
+        places = None if "/" in number else (inner.places or 0) + 2
         return _Reading(value, places, echo=f"I read {raw!r} as {_num(value)}.", percent=True)
     if "," in text and "." not in text and "/" not in text:
         raise _UnreadableError(
