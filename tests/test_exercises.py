@@ -181,6 +181,20 @@ def test_explanations_show_the_numbers_derived_by_hand(exercise: str, shown: lis
         assert text in explanation, (text, explanation)
 
 
+@pytest.mark.parametrize(
+    ("exercise", "variable"),
+    [
+        ("pennies-heads", "p"),
+        ("chicken-swerve", "p"),
+        ("inspection-enforcement", "e"),
+        ("inspection-violation", "v"),
+    ],
+)
+def test_the_tie_an_explanation_prints_is_the_solvers_answer(exercise: str, variable: str) -> None:
+    """Where the printed payoff lines meet is the answer the exact solver gives."""
+    assert f"{variable} = {solution(exercise)}" in EXERCISES[exercise].explanation
+
+
 def test_the_threshold_explanation_is_the_library_at_every_weight() -> None:
     """The printed lines match the payoffs at other weights, and the US flips at their tie."""
     facts = EXERCISES["rare-earth-threshold"].facts()
