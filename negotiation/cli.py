@@ -117,10 +117,13 @@ class Boundary(click.Group):
         """Run the program and exit with its status; see the module docstring."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
-        with _sigterm_interrupts():
-            code = self._guarded(lambda: super(Boundary, self).main(
-                args, prog_name, complete_var, False, **extra
-            ))  # fmt: skip
+        try:
+            with _sigterm_interrupts():
+                code = self._guarded(lambda: super(Boundary, self).main(
+                    args, prog_name, complete_var, False, **extra
+                ))  # fmt: skip
+        except KeyboardInterrupt as late:  # a second Ctrl-C while the first was reported
+            code = 128 + _signum(late)
         sys.exit(code)
 
     def _guarded(self, call: Callable[[], Any]) -> int:
@@ -130,9 +133,11 @@ class Boundary(click.Group):
         except SystemExit as end:
             return end.code if isinstance(end.code, int) else (0 if end.code is None else 1)
         except Stop as stop:
+            _ignore_interrupts()
             click.echo(one_line(stop.message), err=True)
             return stop.code
         except (_Interrupted, click.Abort, KeyboardInterrupt) as stop:
+            _ignore_interrupts()
             signum = stop.signum if isinstance(stop, _Interrupted) else signal.SIGINT
             name = signal.Signals(signum).name
             click.echo(f"Error: interrupted ({name}); no output was left partly written", err=True)
@@ -170,6 +175,13 @@ class Boundary(click.Group):
             )
 
 
+def _ignore_interrupts() -> None:
+    """Once a stop is being reported, further Ctrl-C and SIGTERM are ignored."""
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+
+
 def _signum(stop: BaseException) -> int:
     signum = getattr(stop, "signum", signal.SIGINT)
     return signum if isinstance(signum, int) else signal.SIGINT
@@ -183,7 +195,10 @@ def _silence_stdout() -> None:
 
 @contextmanager
 def _sigterm_interrupts() -> Iterator[None]:
-    """While the program runs, SIGTERM stops it the way Ctrl-C does (saving a sweep)."""
+    """While the program runs, SIGTERM stops it the way Ctrl-C does (saving a sweep).
+
+    The handlers of both signals are restored afterwards (the CLI runs in-process in tests).
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -191,11 +206,13 @@ def _sigterm_interrupts() -> Iterator[None]:
     def stop(signum: int, frame: FrameType | None) -> None:
         raise results.SignalInterrupt(signum)
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = signal.getsignal(signal.SIGINT)
+    terminate = signal.signal(signal.SIGTERM, stop)
     try:
         yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    finally:  # restore both: reporting a stop ignores them (see _ignore_interrupts)
+        signal.signal(signal.SIGTERM, terminate)
+        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
 
 
 def _scenario(name: str, sets: tuple[str, ...]) -> tuple[Scenario, list[tuple[str, Fraction]]]:
