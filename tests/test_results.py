@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -246,3 +248,167 @@ def test_cli_refuses_set_on_a_swept_path(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "x")])
     assert result.exit_code == 2
     assert "both set weights.us.wedge" in result.stderr
+
+
+# --------------------------------------------------------------------------- damaged folders
+
+STAG = Grid((Axis.parse_values("payoffs.row[hare][stag]=2,4"),))  # point 1 is degenerate
+
+
+def _stag_folder(folder: Path) -> list[str]:
+    """A finished stag-hunt sweep (3 equilibria at each point); its results.csv lines."""
+    run(load("stag-hunt"), STAG, folder)
+    return (folder / "results.csv").read_text().splitlines()
+
+
+def _edit_csv(folder: Path, change: Callable[[list[str]], list[str]]) -> None:
+    lines = (folder / "results.csv").read_text().splitlines()
+    (folder / "results.csv").write_text("\n".join(change(lines)) + "\n")
+
+
+def _cells(line: str, column: int, value: str) -> str:
+    cells = line.split(",")
+    cells[column] = value
+    return ",".join(cells)
+
+
+# Columns: point, payoffs.row[hare][stag], equilibrium, 4 probabilities, 2 payoffs, pure,
+# degenerate, component.
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda ls: ls[:-1], "point 1: the manifest records 3 equilibria, results.csv has 2 "
+         "(equilibrium 2 missing)"),
+        (lambda ls: [*ls[:5], *ls[6:]], "point 1: the manifest records 3 equilibria, "
+         "results.csv has 2 (equilibrium 1 missing)"),
+        (lambda ls: [*ls, _cells(ls[1], 0, "999")], "line 8: point 999 is outside the grid "
+         "(0 to 1)"),
+        (lambda ls: [ls[0], _cells(ls[1], 0, "-5"), *ls[2:]], "line 2: point: expected 0 or "
+         "more, got -5"),
+        (lambda ls: [ls[0], _cells(ls[1], 3, "nan"), *ls[2:]], "line 2: prob.row.stag: "
+         "expected a finite number, got 'nan'"),
+        (lambda ls: [ls[0], _cells(ls[1], 3, "-0.5"), *ls[2:]], "line 2: prob.row.stag: -0.5 "
+         "is not a probability"),
+        (lambda ls: [ls[0], _cells(ls[1], 3, "0.5"), *ls[2:]], "line 2: the probabilities of "
+         "row sum to 0.5"),
+        (lambda ls: [*ls, ls[3]], "line 8: point 0, equilibrium 2 is already on line 4"),
+        (lambda ls: [ls[0], _cells(ls[1], 1, "3.0"), *ls[2:]], "line 2: payoffs.row[hare][stag]"
+         ": 3.0 is not the grid's value at point 0 (2.0)"),
+        (lambda ls: [ls[0], ls[1] + ",extra", *ls[2:]], "line 2: expected 12 fields, got 13"),
+        (lambda ls: [ls[0], _cells(ls[1], 9, "yes"), *ls[2:]], "line 2: pure: expected true or "
+         "false, got 'yes'"),
+        (lambda ls: [*ls[:4], _cells(ls[4], 10, "false"), *ls[5:]], "point 1: rows disagree on "
+         "whether the game is degenerate"),
+        (lambda ls: [ls[0].replace("point", "pt"), *ls[1:]], "line 1: unexpected columns"),
+    ],
+)  # fmt: skip
+def test_damaged_results_are_refused_with_the_row(
+    tmp_path: Path, change: Callable[[list[str]], list[str]], expected: str
+) -> None:
+    """read(), plot and --resume refuse a hand-damaged results.csv naming line and problem."""
+    _stag_folder(tmp_path)
+    _edit_csv(tmp_path, change)
+    with pytest.raises(OutputError) as info:
+        read(tmp_path)
+    assert f"{tmp_path / 'results.csv'}: {expected}" in str(info.value)
+    for args in (["plot", str(tmp_path)],
+                 ["sweep", "stag-hunt", "--values", "payoffs.row[hare][stag]=2,4",
+                  "--out", str(tmp_path), "--resume"]):  # fmt: skip
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2
+        assert result.stderr == f"Error: {info.value}\n"
+
+
+def test_rows_the_manifest_does_not_vouch_for_are_left_out(tmp_path: Path) -> None:
+    """Rows of a point the manifest records as unsolved (a save cut short) are dropped."""
+    lines = _stag_folder(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest.update(points_done=1, rows=3, equilibria_per_point=[[3, 1], [0, 1]])
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert sorted(read(tmp_path).points()) == [0]
+    assert len(lines) == 7  # results.csv still holds both points
+
+
+def test_non_utf8_results_are_refused(tmp_path: Path) -> None:
+    """A byte that is not UTF-8 in results.csv is reported with its line, not a traceback."""
+    _stag_folder(tmp_path)
+    data = (tmp_path / "results.csv").read_bytes().split(b"\n")
+    data[2] = data[2] + b"\xff"
+    (tmp_path / "results.csv").write_bytes(b"\n".join(data))
+    with pytest.raises(OutputError, match=r"results.csv: line 3: byte \d+ is not UTF-8 text"):
+        read(tmp_path)
+
+
+@pytest.mark.parametrize("name", ["results.csv", "manifest.json"])
+def test_a_folder_in_place_of_a_file_is_refused(tmp_path: Path, name: str) -> None:
+    """results.csv or manifest.json being a folder is one line, exit 2."""
+    _stag_folder(tmp_path)
+    (tmp_path / name).unlink()
+    (tmp_path / name).mkdir()
+    result = CliRunner().invoke(main, ["plot", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {tmp_path / name}: is a folder; expected a file\n"
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda m: m.pop("players"), "players: missing"),
+        (lambda m: m.update(players="us"), "players: expected a list, got 'us'"),
+        (lambda m: m["players"][0].pop("strategies"), "players[0].strategies: missing"),
+        (lambda m: m["players"][1].update(label=7), "players[1].label: expected text, got 7"),
+        (lambda m: m["players"][0].update(label="x" * 10_000), "players[0].label: expected 1 to "
+         "200 characters"),
+        (lambda m: m.update(grid=[]), "grid: expected 1 or 2 axes, got 0"),
+        (lambda m: m["grid"][0].update(values=["a", "b"]), "grid[0].values: expected finite "
+         "numbers"),
+        (lambda m: m.update(points_total=99), "points_total: expected 2"),
+        (lambda m: m.update(points_done="2"), "points_done: expected a whole number, got '2'"),
+        (lambda m: m.update(status="done"), "status: expected one of: running, interrupted, "
+         "complete"),
+        (lambda m: m.update(equilibria_per_point=[[3, 1]]), "equilibria_per_point: expected 2 "
+         "points"),
+        (lambda m: m.pop("rows"), "rows: missing"),
+        (lambda m: m.update(schema_version=7), "schema_version: expected 1"),
+    ],
+)  # fmt: skip
+def test_damaged_manifests_are_refused_with_the_key(
+    tmp_path: Path, edit: Callable[[dict[str, Any]], object], expected: str
+) -> None:
+    """Manifests with missing keys or wrong types are refused naming the key, exit 2."""
+    _stag_folder(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    edit(manifest)
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    result = CliRunner().invoke(main, ["plot", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {tmp_path / 'manifest.json'}: {expected}\n"
+
+
+def test_a_two_d_point_outside_the_grid_is_refused(tmp_path: Path) -> None:
+    """`plot` of a 2-D folder with a point beyond the grid exits 2 naming the line."""
+    grid = Grid((GRID.axes[0], Axis.linspace("weights.us.legitimacy", 0, 2, 3)))
+    run(load("rare-earth"), grid, tmp_path)
+    _edit_csv(tmp_path, lambda ls: [*ls, _cells(ls[-1], 0, "75")])
+    result = CliRunner().invoke(main, ["plot", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "line 78: point 75 is outside the grid (0 to 74)" in result.stderr
+
+
+def test_a_run_that_fails_at_once_leaves_no_folder(tmp_path: Path) -> None:
+    """Sweep values beyond a float (1e400) are refused before --out is created."""
+    out = tmp_path / "never"
+    args = ["sweep", "rare-earth", "--values", "weights.us.wedge=0,1e400", "--out", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ")
+    assert result.stderr.count("\n") == 1
+    assert not out.exists()
+
+
+def test_manifest_records_equilibria_per_point(tmp_path: Path) -> None:
+    """The manifest's run-length counts match the rows: 3 equilibria at each stag-hunt point."""
+    _stag_folder(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["equilibria_per_point"] == [[3, 2]]
+    assert manifest["rows"] == 6
