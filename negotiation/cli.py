@@ -255,7 +255,7 @@ _scenario_argument = click.argument("scenario", metavar="SCENARIO")
 FORMATS = ("png", "svg", "pdf")
 
 
-@click.group(cls=Boundary, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("negotiation", cls=Boundary, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="negotiation")
 def main() -> None:
     """Game-theoretic negotiation scenarios: weighted payoffs, complete verified equilibria.

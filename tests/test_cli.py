@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,112 @@ def test_validate_bad_file_names_file_and_key(tmp_path: Path) -> None:
     code, _, err = run("validate", str(bad))
     assert code == 2
     assert f"{bad}: payoffs.target[1]: expected a row of 2 numbers" in err
+
+
+# --------------------------------------------------------------------------- the error boundary
+
+
+@pytest.mark.parametrize("tol", ["nan", "inf", "-inf", "0", "1e-2", "abc"])
+def test_bad_tolerances_exit_2_in_one_line(tol: str) -> None:
+    """--tol outside (0, 0.001], nan and inf included, is a one-line usage error."""
+    code, _, err = run("solve", "chicken", "--tol", tol)
+    assert code == 2
+    assert err.startswith("Error: Invalid value for '--tol'")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["solve", "--bogus"], "Error: No such option '--bogus'. (see 'negotiation solve --help')"),
+        (["frobnicate"], "Error: No such command 'frobnicate'. (see 'negotiation --help')"),
+        (["solve"], "Error: Missing argument 'SCENARIO'. (see 'negotiation solve --help')"),
+        (["show", "chicken", "--cell", "0"], "Error: Option '--cell' requires 2 arguments."),
+    ],
+)
+def test_usage_errors_are_one_line(args: list[str], expected: str) -> None:
+    """Usage errors (click prints four lines by default) print as one line, exit 2."""
+    code, _, err = run(*args)
+    assert code == 2
+    assert err.startswith(expected)
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["validate", "solve", "show"])
+def test_an_empty_scenario_name_is_refused(command: str) -> None:
+    """An empty SCENARIO or FILE says it is empty, not that '.' is a directory."""
+    code, _, err = run(command, "")
+    assert code == 2
+    assert "empty; expected" in err
+    assert "directory" not in err
+
+
+def test_an_internal_error_exits_1_with_a_hint_and_no_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bug (an exception that is not a UserError) is one line, exit 1, asking for a report."""
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("negotiation.cli.solve", broken)
+    code, _, err = run("solve", "chicken")
+    assert code == 1
+    assert err.startswith("Error: internal error (RuntimeError: boom). This is a bug")
+    assert "please report it" in err
+    assert err.count("\n") == 1
+
+
+def test_running_out_of_memory_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """MemoryError is an environment failure: one line suggesting a smaller problem, exit 2."""
+
+    def hungry(*args: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr("negotiation.cli.solve", hungry)
+    code, _, err = run("solve", "chicken")
+    assert code == 2
+    assert err.startswith("Error: out of memory; try a smaller scenario or grid")
+
+
+def test_huge_words_in_messages_are_cut() -> None:
+    """A 100,000-character override path is not echoed in full: the message stays short."""
+    code, _, err = run("solve", "rare-earth", "--set", "weights.us." + "x" * 100_000 + "=1")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert len(err) < 1200
+
+
+def _labelled(tmp_path: Path, label: str, title: str) -> Path:
+    """A copy of the inspection game with one strategy label and the title replaced."""
+    text = Path(load("inspection").origin).read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^title = ".*"$', lambda m: f"title = {json.dumps(title)}", text)
+    table = f'{{id = "comply", label = {json.dumps(label)}}}'
+    text = text.replace('strategies = ["comply", "violate"]', f'strategies = [{table}, "violate"]')
+    path = tmp_path / "labelled.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", [["show"], ["solve"], ["show", "--cell", "0", "0"]])
+def test_control_characters_in_labels_never_reach_the_terminal(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """A title or label holding ESC or a newline is printed escaped (or refused), never raw."""
+    path = _labelled(tmp_path, "Comply\nFAKE: 1 equilibrium", "Evil\x1b[2J\x1b[H title")
+    code, out, err = run(command[0], str(path), *command[1:])
+    assert "\x1b" not in out + err
+    assert "\nFAKE" not in out + err
+    if code == 0:
+        assert "\\x1b[2J" in out or "\\nFAKE" in out
+    else:  # the parser may refuse control characters outright
+        assert code == 2
+        assert err.count("\n") == 1
+
+
+def test_tex_in_labels_is_drawn_literally(tmp_path: Path) -> None:
+    r"""Labels such as '$\foo$' (invalid mathtext) do not stop `show --plot`."""
+    path = _labelled(tmp_path, "$\\foo$ and $5", "Costs $\\alpha$")
+    code, _, err = run("show", str(path), "--plot", str(tmp_path / "h.png"))
+    assert code == 0, err
+    assert (tmp_path / "h.png").read_bytes().startswith(b"\x89PNG")
