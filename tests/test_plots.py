@@ -4,24 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 
-from negotiation import load
+from negotiation import Game, load, solve
+from negotiation.limits import MAX_LABEL_LENGTH
+from negotiation.model.catalogue import catalogue
+from negotiation.model.payoffs import payoff_matrices
 from negotiation.output.plots import (
     branches,
     payoff_heatmaps,
     payoff_plot,
+    plain_text,
+    pure_equilibria,
     regime_grid,
     regime_map,
     save,
     save_sweep_plots,
     strategy_plot,
 )
-from negotiation.studies.sweep import Axis, Grid, sweep
+from negotiation.studies.sweep import Axis, Grid, SweepResult, sweep
 
 ONE_D = sweep(load("rare-earth"), Grid((Axis.linspace("weights.us.supply_security", 3, 5, 5),)))
 TWO_D = sweep(
@@ -134,3 +140,55 @@ def test_a_regime_keeps_its_colour_across_maps() -> None:
     assert big[0] == small[1]
     assert big[1] == small[0]
     assert len(set(big)) == 3  # no two regimes of one map share a colour
+
+
+# --------------------------------------------------------------------------- hostile labels
+
+
+def _relabelled(result: SweepResult, label: str) -> SweepResult:
+    """The same sweep with every player and strategy label replaced by ``label``."""
+    players = tuple(
+        (pid, sids, label, tuple(label for _ in sids)) for pid, sids, _, _ in result.players
+    )
+    return attrs.evolve(result, players=players)
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["$\\foo$", "$x^$", "cost in $ and \\", "x" * 10_000, "a\x1b[2J\nb"],
+)
+def test_hostile_labels_draw_and_save(tmp_path: Path, label: str) -> None:
+    r"""Invalid mathtext, lone $ and \, a 10,000-character label and ESC all draw and save."""
+    names = save_sweep_plots(_relabelled(ONE_D, label), tmp_path, "png")
+    names += save_sweep_plots(_relabelled(TWO_D, label), tmp_path, "png")
+    for name in names:
+        assert imread(tmp_path / name).shape[2] in (3, 4)
+    legend = strategy_plot(_relabelled(ONE_D, label)).axes[0].get_legend()
+    assert legend is not None
+    drawn = legend.get_texts()[0].get_text()
+    assert len(drawn) <= 2 * MAX_LABEL_LENGTH
+    assert "\x1b" not in drawn
+
+
+def test_plain_text_shows_dollars_and_backslashes_literally() -> None:
+    """Escaped text has no mathtext: matplotlib's own test says it is not math."""
+    from matplotlib import cbook
+
+    for label in ("$\\foo$", "$a$ and $b$", "\\$x$"):
+        assert not cbook.is_math_text(plain_text(label))
+
+
+def test_pure_equilibria_are_the_solvers_pure_equilibria() -> None:
+    """The heatmap's direct pure-equilibrium test agrees with the exact solver (ties too)."""
+    rng = np.random.default_rng(3)
+    games = [payoff_matrices(load(name)) for name in catalogue()]
+    for _ in range(200):  # small integer payoffs: many ties, many degenerate games
+        m, n = rng.integers(1, 5, size=2)
+        A, B = rng.integers(-2, 3, size=(2, m, n))
+        games.append(Game.from_arrays(A.tolist(), B.tolist()))
+    for game in games:
+        solution = solve(game, "exact")
+        expected = sorted(
+            (r[0], c[0]) for e in solution.equilibria if e.pure for r, c in [e.support]
+        )
+        assert pure_equilibria(game.A, game.B) == expected

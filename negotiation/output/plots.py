@@ -66,6 +66,17 @@ def plain_text(label: str, limit: int = limits.MAX_LABEL_LENGTH) -> str:
     return text.replace("$", r"\$")
 
 
+def wrapped(label: str, width: int, limit: int = limits.MAX_LABEL_LENGTH) -> str:
+    r""":func:`plain_text` broken into lines of at most ``width`` characters.
+
+    Long labels are wrapped rather than left to widen the figure until its layout fails.
+
+    >>> wrapped("Accept the full offer", 10)
+    'Accept the\nfull offer'
+    """
+    return "\n".join(textwrap.wrap(plain_text(label, limit), width)) or plain_text(label)
+
+
 @attrs.frozen
 class Branch:
     """Points (x, y) of one strategy's probability, or one player's payoff, along a 1-D sweep.
@@ -114,12 +125,12 @@ def strategy_plot(result: SweepResult, axes: Sequence[Axes] | None = None) -> Fi
     data = branches(result, "prob")
     fig, axes = _axes(axes, len(data), figsize=(8, 3.2 * len(data)))
     for ax, (pid, player_branches) in zip(axes, data.items(), strict=True):
-        label = plain_text(_player_label(result, pid))
+        label = _player_label(result, pid)
         for k, branch in enumerate(player_branches):
             _scatter(ax, branch, k)
         ax.set_ylim(-0.05, 1.05)
-        ax.set_ylabel(f"P(strategy), {label}")
-        ax.set_title(f"{label}: equilibrium strategy probabilities", fontsize=11)
+        ax.set_ylabel(wrapped(f"P(strategy), {label}", 40))
+        ax.set_title(wrapped(f"{label}: equilibrium strategy probabilities", 80), fontsize=11)
         _mark_changes(ax, result)
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
     axes[-1].set_xlabel(plain_text(result.paths[0]))
@@ -227,7 +238,7 @@ def regime_map(result: SweepResult, ax: Axes | None = None) -> Figure:
     handles: list[Any] = [
         Patch(
             facecolor=c,
-            label="\n".join(textwrap.wrap(plain_text(lab, 4 * limits.MAX_LABEL_LENGTH), 60)),
+            label=wrapped(lab, 60, 4 * limits.MAX_LABEL_LENGTH),
         )
         for c, lab in zip(colours, data.labels, strict=True)
     ]
@@ -279,9 +290,9 @@ def payoff_heatmaps(scenario: Scenario, axes: Sequence[Axes] | None = None) -> F
             ax.add_patch(_outline(c, r))
         ax.set_xticks(range(len(col.strategies)), [plain_text(s) for s in col.strategy_labels])
         ax.set_yticks(range(len(row.strategies)), [plain_text(s) for s in row.strategy_labels])
-        ax.set_xlabel(plain_text(col.label))
-        ax.set_ylabel(plain_text(row.label))
-        ax.set_title(f"Payoffs to {plain_text(player.label)}", fontsize=11)
+        ax.set_xlabel(wrapped(col.label, 60))
+        ax.set_ylabel(wrapped(row.label, 40))
+        ax.set_title(wrapped(f"Payoffs to {player.label}", 60), fontsize=11)
     if pure:
         fig.suptitle(
             "Outlined in vermilion: a pure Nash equilibrium", fontsize=9, y=0.02, va="bottom"
@@ -343,7 +354,7 @@ def _scatter(ax: Axes, branch: Branch, k: int) -> None:
         s=14,
         color=_colour(k),
         marker=MARKERS[k % len(MARKERS)],
-        label=plain_text(branch.label),
+        label=wrapped(branch.label, 40),
         zorder=3,
     )
     flagged = np.asarray(branch.degenerate)
