@@ -19,11 +19,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from negotiation.errors import ScenarioError
+from negotiation import limits
+from negotiation.errors import LimitError, ScenarioError
+from negotiation.limits import quoted, shown
 
 if TYPE_CHECKING:
     from negotiation.model.scenario import Scenario
@@ -34,6 +36,14 @@ Path = tuple[str | int, ...]
 _KEY = r"[A-Za-z0-9_-]+"
 _PART = re.compile(rf"\.?({_KEY})|\[({_KEY})\]")
 _INDEX_NAME = "[]"  # marker prefix for bracketed strategy ids, never a valid TOML bare key
+_MAX_INDEX_DIGITS = 9  # a bracketed position with more digits is out of range of any table
+
+#: A number as ``--set`` and ``--values`` take it: a decimal in the syntax of Python and
+#: TOML (``-1.5``, ``2e-3``, ``1_000``), or a fraction ``p/q``. ASCII digits only.
+_DECIMAL = re.compile(
+    r"[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9][0-9_]*)?"
+)
+_FRACTION = re.compile(r"([+-]?)([0-9][0-9_]*)\s*/\s*([0-9][0-9_]*)")
 
 
 def parse_path(text: str, source: str = "--set") -> Path:
@@ -52,7 +62,7 @@ def parse_path(text: str, source: str = "--set") -> Path:
         if match is None or (pos == 0 and text.startswith(".")):
             raise ScenarioError(
                 source,
-                text,
+                shown(text),
                 "expected a path like weights.us.legitimacy or criteria.gain.scores[0][1] "
                 "(keys separated by dots, table cells in brackets)",
             )
@@ -60,12 +70,16 @@ def parse_path(text: str, source: str = "--set") -> Path:
         if key is not None:
             parts.append(key)
         elif index.isdigit():
+            if len(index.lstrip("0")) > _MAX_INDEX_DIGITS:
+                raise ScenarioError(
+                    source, shown(text), f"index [{shown(index, 20)}] is out of range of any table"
+                )
             parts.append(int(index))
         else:
             parts.append(_INDEX_NAME + index)
         pos = match.end()
     if not parts or not isinstance(parts[0], str):
-        raise ScenarioError(source, text, "expected a path that starts with a key")
+        raise ScenarioError(source, shown(text), "expected a path that starts with a key")
     return tuple(parts)
 
 
@@ -91,14 +105,45 @@ def parse_number(text: str, source: str = "--set", key: str = "") -> Fraction:
 
     >>> parse_number("0.9"), parse_number("1/3"), parse_number("-2e-1")
     (Fraction(9, 10), Fraction(1, 3), Fraction(-1, 5))
+
+    The text is checked against :mod:`negotiation.limits` before the number is built, so
+    ``1e-99999999`` or a 5,000-digit fraction is refused at once with a
+    :class:`~negotiation.errors.LimitError`.
     """
-    try:
-        value = Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise ScenarioError(
-            source, key, f"expected a finite number (e.g. 0.9, -2, 1e-3, 1/3), got {text!r}"
-        ) from None
+    written = text.strip()
+    if fraction := _FRACTION.fullmatch(written):
+        sign, *parts = fraction.groups()
+        for part in parts:
+            if problem := limits.integer_text_problem(part):
+                raise LimitError(source, shown(key), problem)
+        try:
+            numerator, denominator = (int(part) for part in parts)
+            value = Fraction(-numerator if sign == "-" else numerator, denominator)
+        except (ValueError, ZeroDivisionError):
+            raise _not_a_number(source, key, text) from None
+    elif _DECIMAL.fullmatch(written):
+        if problem := limits.decimal_text_problem(written):
+            raise LimitError(source, shown(key), problem)
+        try:
+            decimal = Decimal(written)
+        except InvalidOperation:  # misplaced underscores, e.g. 1__0
+            raise _not_a_number(source, key, text) from None
+        if problem := limits.number_problem(decimal):
+            raise LimitError(source, shown(key), problem)
+        return Fraction(decimal)
+    else:
+        raise _not_a_number(source, key, text)
+    if problem := limits.number_problem(value):
+        raise LimitError(source, shown(key), problem)
     return value
+
+
+def _not_a_number(source: str, key: str, text: str) -> ScenarioError:
+    return ScenarioError(
+        source,
+        shown(key),
+        f"expected a finite number (e.g. 0.9, -2, 1e-3, 1/3), got {quoted(text)}",
+    )
 
 
 def parse_assignment(text: str, source: str = "--set") -> tuple[str, Fraction]:
@@ -109,7 +154,9 @@ def parse_assignment(text: str, source: str = "--set") -> tuple[str, Fraction]:
     """
     path, sep, value = text.partition("=")
     if not sep or not path.strip():
-        raise ScenarioError(source, text, "expected PATH=VALUE, e.g. weights.us.legitimacy=0.9")
+        raise ScenarioError(
+            source, shown(text), "expected PATH=VALUE, e.g. weights.us.legitimacy=0.9"
+        )
     path = path.strip()
     parse_path(path, source)
     return path, parse_number(value, source, path)
@@ -126,19 +173,24 @@ def normalise(
     result = []
     for path, value in items:
         parse_path(path, source)
+        where = shown(path)
         if isinstance(value, bool):
-            raise ScenarioError(source, path, f"expected a number, got {value!r}")
-        if isinstance(value, (int, Fraction, Decimal)):
-            number = Fraction(value)
-        elif isinstance(value, float):
+            raise ScenarioError(source, where, f"expected a number, got {value!r}")
+        if isinstance(value, float):
             if value != value or value in (float("inf"), float("-inf")):
-                raise ScenarioError(source, path, f"expected a finite number, got {value!r}")
+                raise ScenarioError(source, where, f"expected a finite number, got {value!r}")
             # A float typed by a user means its shortest decimal form: 0.1 is 1/10.
-            number = Fraction(repr(value))
+            value = Decimal(repr(value))
+        if isinstance(value, (int, Fraction, Decimal)):
+            if isinstance(value, Decimal) and not value.is_finite():
+                raise ScenarioError(source, where, f"expected a finite number, got {value}")
+            if problem := limits.number_problem(value):
+                raise LimitError(source, where, problem)
+            number = Fraction(value)
         elif isinstance(value, str):
             number = parse_number(value, source, path)
         else:
-            raise ScenarioError(source, path, f"expected a number, got {type(value).__name__}")
+            raise ScenarioError(source, where, f"expected a number, got {type(value).__name__}")
         result.append((path, number))
     return tuple(result)
 
@@ -171,7 +223,9 @@ def apply(
                 if part not in node and not (is_weight and part in criteria):
                     known = [*node, *(criteria if is_weight else ())]
                     hint = difflib.get_close_matches(part, [str(k) for k in known], n=1)
-                    why = f"has no key {part!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                    why = f"has no key {quoted(part)}" + (
+                        f" (did you mean {quoted(hint[0])}?)" if hint else ""
+                    )
                     raise _unknown(origin, path_text, parts[:depth], why)
                 key = part
                 axis = 0 if _is_table_path(parts[: depth + 1]) else None
@@ -209,12 +263,14 @@ def _resolve_index(
         if axis is None or name not in strategies[axis]:
             expected = ", ".join(strategies[axis]) if axis is not None else "a position"
             raise ScenarioError(
-                origin, path_text, f"unknown index [{name}]: expected one of {expected}"
+                origin,
+                shown(path_text),
+                f"unknown index [{shown(name)}]: expected one of {expected}",
             )
         index = strategies[axis].index(name)
     if not 0 <= index < len(node):
         raise ScenarioError(
-            origin, path_text, f"index {index} out of range: expected 0 to {len(node) - 1}"
+            origin, shown(path_text), f"index {index} out of range: expected 0 to {len(node) - 1}"
         )
     return index
 
@@ -234,14 +290,14 @@ def _set_number(
         current = container[key]
     if isinstance(current, bool) or not isinstance(current, (int, Decimal, Fraction)):
         raise ScenarioError(
-            origin, path_text, "unknown override path: it does not name a number in the file"
+            origin, shown(path_text), "unknown override path: it does not name a number in the file"
         )
     container[key] = value  # type: ignore[index]
 
 
 def _unknown(origin: str, path_text: str, prefix: Path, why: str) -> ScenarioError:
-    where = format_path(prefix) or "the file"
-    return ScenarioError(origin, path_text, f"unknown override path: {where} {why}")
+    where = shown(format_path(prefix)) or "the file"
+    return ScenarioError(origin, shown(path_text), f"unknown override path: {where} {why}")
 
 
 def canonical_path(text: str, scenario: Scenario) -> str:

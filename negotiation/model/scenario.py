@@ -33,7 +33,9 @@ Numbers are held exactly: TOML decimals are parsed as :class:`decimal.Decimal` a
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -43,15 +45,17 @@ from typing import Any
 
 import attrs
 
-from negotiation.errors import ScenarioError
+from negotiation import limits
+from negotiation.errors import LimitError, ScenarioError
+from negotiation.limits import quoted, shown
 from negotiation.model import overrides as _overrides
 
 #: An exact payoff or score table: one tuple per row player strategy.
 Matrix = tuple[tuple[Fraction, ...], ...]
 
-#: Largest magnitude of a number in a scenario: products of two such numbers stay finite
-#: in floating point, which the output and nashpy use.
-MAX_MAGNITUDE = Fraction(10) ** 100
+#: Largest magnitude of a number in a scenario (kept here for older imports; the limits
+#: live in :mod:`negotiation.limits`).
+MAX_MAGNITUDE = limits.MAX_MAGNITUDE
 
 #: Ids of players, strategies and criteria: a letter, then letters, digits, ``_`` or ``-``.
 ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
@@ -180,18 +184,19 @@ class Scenario:
         was expected, for unreadable files as well as invalid content.
         """
         origin = str(path)
-        try:
-            raw = Path(path).read_bytes()
-        except IsADirectoryError:
-            raise ScenarioError(origin, "", "is a directory; expected a TOML file") from None
-        except FileNotFoundError:
-            raise ScenarioError(origin, "", "no such file") from None
-        except OSError as error:
-            raise ScenarioError(origin, "", f"cannot be read ({error.strerror})") from None
+        source = shown(origin, 4096)  # for messages: a file name may hold a newline
+        raw = _read_file(path, source)
+        if raw.startswith(_UTF8_BOM):  # written by some Windows editors; TOML has no use for it
+            raw = raw[len(_UTF8_BOM) :]
         try:
             text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ScenarioError(origin, "", "is not a UTF-8 text file; expected TOML") from None
+        except UnicodeDecodeError as error:
+            raise ScenarioError(
+                source,
+                "",
+                f"is not a UTF-8 text file (byte 0x{raw[error.start]:02x} at offset "
+                f"{error.start}); expected TOML",
+            ) from None
         return cls.from_string(text, origin, overrides)
 
     @classmethod
@@ -201,13 +206,27 @@ class Scenario:
         origin: str = "<string>",
         overrides: Mapping[str, object] | Iterable[tuple[str, object]] = (),
     ) -> Scenario:
-        """Parse and validate scenario TOML text; ``origin`` names it in messages."""
+        """Parse and validate scenario TOML text; ``origin`` names it in messages.
+
+        A leading byte order mark is ignored and old Mac line ends (a lone carriage return)
+        are read as newlines; text longer than :data:`negotiation.limits.MAX_FILE_BYTES`
+        characters, integers beyond the limits and nesting deeper than
+        :data:`negotiation.limits.MAX_NESTING` raise :class:`~negotiation.errors.LimitError`.
+        """
+        source = shown(origin, 4096)
+        if len(text) > limits.MAX_FILE_BYTES:
+            raise _too_big(source, len(text), "characters")
         if "\x00" in text:
-            raise ScenarioError(origin, "", "contains NUL bytes; expected a TOML text file")
+            raise ScenarioError(source, "", "contains NUL bytes; expected a TOML text file")
+        text = _LONE_CR.sub("\n", text.removeprefix("\ufeff"))
         try:
-            data = tomllib.loads(text, parse_float=Decimal)
+            data = tomllib.loads(text, parse_float=_toml_float)
         except tomllib.TOMLDecodeError as error:
-            raise ScenarioError(origin, "", f"invalid TOML: {error}") from None
+            raise _toml_error(source, text, str(error)) from None
+        except RecursionError:
+            raise LimitError(source, "", _nesting_problem()) from None
+        except ValueError as error:  # an integer over Python's 4,300-digit limit
+            raise _integer_error(source, text, str(error)) from None
         return cls.from_dict(data, origin, overrides)
 
     @classmethod
@@ -242,15 +261,21 @@ class _Parser:
 
     def __init__(self, origin: str) -> None:
         self.origin = origin
+        self.source = shown(origin, 4096)  # the origin as messages show it
 
     def error(self, key: str, problem: str) -> ScenarioError:
-        return ScenarioError(self.origin, key, problem)
+        return ScenarioError(self.source, key, problem)
+
+    def limit(self, key: str, problem: str) -> LimitError:
+        return LimitError(self.source, key, problem)
 
     def parse(
         self, data: Mapping[str, Any], overrides: tuple[tuple[str, Fraction], ...]
     ) -> Scenario:
         if not isinstance(data, Mapping):
             raise self.error("", "expected a TOML table at the top level")
+        if (deep := _too_deep(data)) is not None:
+            raise self.limit(shown(deep), _nesting_problem())
         content = _copy(data)
         self.check_keys(content, "", _TOP_KEYS)
         if "name" not in content:
@@ -260,9 +285,8 @@ class _Parser:
                 "keys must come before the first [[players]] or other [table] header)",
             )
         name = self.ident(content, "name", "name")
-        title, description, source = (
-            self.text(content, k, k) for k in ("title", "description", "source")
-        )
+        title = self.line(content, "title", "title")
+        description, source = (self.text(content, k, k) for k in ("description", "source"))
         players = self.players(content)
         has_payoffs, has_criteria = "payoffs" in content, "criteria" in content
         if has_payoffs and (has_criteria or "weights" in content):
@@ -278,7 +302,7 @@ class _Parser:
             )
         criterion_ids = self.criterion_ids(content) if has_criteria else ()
         strategies = (players[0].strategy_ids, players[1].strategy_ids)
-        _overrides.apply(content, overrides, strategies, criterion_ids, self.origin)
+        _overrides.apply(content, overrides, strategies, criterion_ids, self.source)
         if has_payoffs:
             form: dict[str, Any] = {"payoffs": self.payoffs(content["payoffs"], players)}
         else:
@@ -303,7 +327,7 @@ class _Parser:
         allowed = tuple(allowed)
         for key in table:
             if key not in allowed:
-                hint = difflib.get_close_matches(key, allowed, n=1)
+                hint = difflib.get_close_matches(key[: 4 * limits.MAX_ID_LENGTH], allowed, n=1)
                 did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
                 raise self.error(
                     _join(where, key),
@@ -311,15 +335,45 @@ class _Parser:
                 )
 
     def text(self, table: Mapping[str, Any], key: str, where: str, default: str = "") -> str:
+        """Free text (a description or source): any string without terminal controls."""
         value = table.get(key, default)
         if not isinstance(value, str):
             raise self.error(where, f"expected a string, got {_describe(value)}")
+        if control := _CONTROL_IN_TEXT.search(value):
+            raise self.error(
+                where,
+                f"expected text without control characters, got {quoted(control.group())} at "
+                f"position {control.start()}",
+            )
+        return value
+
+    def line(self, table: Mapping[str, Any], key: str, where: str, default: str = "") -> str:
+        """A label or title: one line of at most ``MAX_LABEL_LENGTH`` characters."""
+        value = self.text(table, key, where, default)
+        if len(value) > limits.MAX_LABEL_LENGTH:
+            raise self.limit(
+                where,
+                f"expected at most {limits.MAX_LABEL_LENGTH} characters, got {len(value)} "
+                "(shorten it, and put the rest in a description)",
+            )
+        if control := _CONTROL_IN_LINE.search(value):
+            raise self.error(
+                where,
+                f"expected one line of text, got {quoted(control.group())} at position "
+                f"{control.start()}",
+            )
         return value
 
     def ident(self, table: Mapping[str, Any], key: str, where: str) -> str:
         if key not in table:
             raise self.error(where, "missing; expected an id such as 'us' or 'accept'")
         value = table[key]
+        if isinstance(value, str) and len(value) > limits.MAX_ID_LENGTH:
+            raise self.limit(
+                where,
+                f"expected an id of at most {limits.MAX_ID_LENGTH} characters, got "
+                f"{len(value)} ({quoted(value, 20)}); put long names in a label",
+            )
         if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
             raise self.error(
                 where,
@@ -349,6 +403,13 @@ class _Parser:
                     f"{where}.strategies",
                     f"expected a non-empty list of strategy ids, got {_describe(strategies)}",
                 )
+            if len(strategies) > limits.MAX_STRATEGIES:
+                raise self.limit(
+                    f"{where}.strategies",
+                    f"expected at most {limits.MAX_STRATEGIES} strategies, got "
+                    f"{len(strategies)} (negotiation.limits.MAX_STRATEGIES); merge similar "
+                    "strategies or drop dominated ones",
+                )
             parsed = [
                 self.strategy(s, f"{where}.strategies[{i}]") for i, s in enumerate(strategies)
             ]
@@ -362,7 +423,7 @@ class _Parser:
             players.append(
                 Player(
                     pid,
-                    self.text(entry, "label", f"{where}.label", pid),
+                    self.line(entry, "label", f"{where}.label", pid),
                     tuple(parsed),
                     self.text(entry, "description", f"{where}.description"),
                 )
@@ -379,7 +440,7 @@ class _Parser:
             sid = self.ident(raw, "id", f"{where}.id")
             return Strategy(
                 sid,
-                self.text(raw, "label", f"{where}.label", sid),
+                self.line(raw, "label", f"{where}.label", sid),
                 self.text(raw, "description", f"{where}.description"),
             )
         raise self.error(
@@ -410,18 +471,17 @@ class _Parser:
         return tuple(table)
 
     def number(self, raw: object, where: str) -> Fraction:
+        if isinstance(raw, _Refused):
+            raise self.limit(where, raw.problem)
         if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal, Fraction)):
             raise self.error(where, f"expected a finite number, got {_describe(raw)}")
         if isinstance(raw, float):
             raw = Decimal(repr(raw))
         if isinstance(raw, Decimal) and not raw.is_finite():
             raise self.error(where, f"expected a finite number, got {raw}")
-        value = Fraction(raw)
-        if abs(value) > MAX_MAGNITUDE:
-            raise self.error(
-                where, f"expected a number of magnitude at most 1e100, got {_scientific(value)}"
-            )
-        return value
+        if problem := limits.number_problem(raw):
+            raise self.limit(where, problem)
+        return Fraction(raw)
 
     def payoffs(self, raw: object, players: list[Player]) -> dict[str, Matrix]:
         if not isinstance(raw, dict):
@@ -443,7 +503,7 @@ class _Parser:
                 "criteria", f"expected at least one [criteria.<id>] table with scores, got {got}"
             )
         for key in raw:
-            self.ident({"id": key}, "id", f"criteria.{key}")
+            self.ident({"id": key}, "id", _join("criteria", key))
         return tuple(raw)
 
     def criteria(self, raw: dict[str, Any], players: list[Player]) -> tuple[Criterion, ...]:
@@ -460,7 +520,7 @@ class _Parser:
             criteria.append(
                 Criterion(
                     cid,
-                    self.text(entry, "label", f"{where}.label", cid),
+                    self.line(entry, "label", f"{where}.label", cid),
                     self.table(entry["scores"], f"{where}.scores", players),
                     self.text(entry, "description", f"{where}.description"),
                 )
@@ -493,10 +553,12 @@ class _Parser:
                 raise self.error(where, f"expected a table of numbers, got {_describe(table)}")
             for key in table:
                 if key not in criterion_ids:
-                    hint = difflib.get_close_matches(key, criterion_ids, n=1)
+                    hint = difflib.get_close_matches(
+                        key[: 4 * limits.MAX_ID_LENGTH], criterion_ids, n=1
+                    )
                     did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
                     raise self.error(
-                        f"{where}.{key}",
+                        _join(where, key),
                         f"unknown criterion{did_you_mean}; expected one of: "
                         f"{', '.join(criterion_ids)}",
                     )
@@ -504,15 +566,18 @@ class _Parser:
         return weights
 
 
-def _scientific(value: Fraction) -> str:
-    return f"{Decimal(value.numerator) / Decimal(value.denominator):.3e}"
-
-
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def _join(where: str, key: str) -> str:
+    """``where.key`` in override-path syntax; a key that is not bare is quoted as in TOML."""
+    if not _BARE_KEY.fullmatch(key):
+        key = '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    key = shown(key)
     return f"{where}.{key}" if where else key
 
 
@@ -521,16 +586,195 @@ def _describe(value: object) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, str):
-        return f"string {value!r}"
+        return f"string {quoted(value)}"
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
         return f"a list of {len(value)}"
+    if isinstance(value, int) and abs(value).bit_length() > 400:
+        return f"an integer of about {round(abs(value).bit_length() * 0.30103)} digits"
     if isinstance(value, (int, Decimal, Fraction, float)):
-        return f"number {value}"
-    return type(value).__name__
+        return f"number {shown(str(value))}"
+    return shown(type(value).__name__)
+
+
+# -- reading files and TOML text --------------------------------------------------------
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_LONE_CR = re.compile(r"\r(?!\n)")
+#: Control characters refused in free text (newlines and tabs are fine there) and in one
+#: line of text such as a label (nothing is fine there).
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_FILE_KINDS = {
+    stat.S_IFCHR: "character device",
+    stat.S_IFBLK: "block device",
+    stat.S_IFIFO: "FIFO (named pipe)",
+    stat.S_IFSOCK: "socket",
+}
+
+
+def _read_file(path: str | Path, origin: str) -> bytes:
+    """The bytes of a scenario file, read safely whatever ``path`` turns out to be.
+
+    The file is opened without blocking (a FIFO with no writer would otherwise wait
+    forever), then checked on the open descriptor, so it cannot be swapped in between: only
+    a regular file of at most :data:`negotiation.limits.MAX_FILE_BYTES` bytes is read, and
+    at most that many bytes are ever read (``/dev/zero`` never ends).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise ScenarioError(origin, "", "no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(origin, "", "is a directory; expected a TOML file") from None
+    except OSError as error:
+        raise ScenarioError(origin, "", f"cannot be read ({error.strerror})") from None
+    except ValueError:  # a NUL character in the name
+        raise ScenarioError(origin, "", "is not a valid file name") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ScenarioError(origin, "", "is a directory; expected a TOML file")
+        if not stat.S_ISREG(info.st_mode):
+            kind = _FILE_KINDS.get(stat.S_IFMT(info.st_mode), "special file")
+            raise ScenarioError(
+                origin,
+                "",
+                f"is a {kind}, not a regular file; expected a TOML file (save the scenario "
+                "to a file first)",
+            )
+        if info.st_size > limits.MAX_FILE_BYTES:
+            raise _too_big(origin, info.st_size, "bytes")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limits.MAX_FILE_BYTES and (
+            chunk := os.read(fd, limits.MAX_FILE_BYTES + 1 - size)
+        ):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        raise ScenarioError(origin, "", f"cannot be read ({error.strerror})") from None
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if len(raw) > limits.MAX_FILE_BYTES:  # it grew while being read
+        raise _too_big(origin, len(raw), "bytes")
+    return raw
+
+
+def _too_big(origin: str, size: int, unit: str) -> LimitError:
+    return LimitError(
+        origin,
+        "",
+        f"holds {size:,} {unit}, over the limit of {limits.MAX_FILE_BYTES:,} "
+        "(negotiation.limits.MAX_FILE_BYTES); a scenario is a short text file: check that "
+        "this is the file you meant",
+    )
+
+
+@attrs.frozen
+class _Refused:
+    """What TOML float parsing returns for a number refused on sight, with the reason.
+
+    :mod:`tomllib` does not say which key a float belongs to, so the refusal is kept as a
+    value and raised when the parser reaches it, naming the key.
+    """
+
+    problem: str
+
+
+def _toml_float(text: str) -> Decimal | _Refused:
+    """Read a TOML float exactly, refusing on sight what the limits do not allow.
+
+    ``1e-99999999`` is refused from its text: as a :class:`~fractions.Fraction` it would
+    take minutes to build. Underscores are TOML digit separators.
+    """
+    problem = limits.decimal_text_problem(text) if text[-3:] not in ("inf", "nan") else None
+    return _Refused(problem) if problem else Decimal(text.replace("_", ""))
+
+
+def _nesting_problem() -> str:
+    return (
+        f"nests arrays or tables more than {limits.MAX_NESTING} deep "
+        "(negotiation.limits.MAX_NESTING); a scenario needs at most 4"
+    )
+
+
+def _too_deep(data: Mapping[str, Any]) -> str | None:
+    """The key path of a value nested deeper than ``MAX_NESTING``, if there is one."""
+    stack: list[tuple[object, str, int]] = [(data, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > limits.MAX_NESTING:
+            return where
+        if isinstance(value, Mapping):
+            stack.extend((v, _join(where, str(k)), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value))
+    return None
+
+
+_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+_TOML_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_DOTTED_KEY = rf"{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*"
+_ASSIGNMENT = re.compile(rf"[ \t]*({_DOTTED_KEY})[ \t]*=")
+_HEADER = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_DOTTED_KEY})[ \t]*\]\]?[ \t]*(?:#.*)?$")
+
+
+def _line_key(text: str, line: int) -> str:
+    """The key path that line ``line`` of TOML ``text`` sets, or ``""`` if it sets none.
+
+    The key on the line is put under the table header above it; an array of tables header
+    ``[[players]]`` is numbered by counting its earlier occurrences, so the second player's
+    ``id`` line is ``players[1].id``.
+    """
+    lines = text.split("\n", line)[:line]
+    if not 0 < line <= len(lines):
+        return ""
+    if header := _HEADER.match(lines[-1]):
+        return shown(_dotted(header.group(2)))
+    if (assignment := _ASSIGNMENT.match(lines[-1])) is None:
+        return ""
+    key = _dotted(assignment.group(1))
+    headers = [h for h in map(_HEADER.match, lines[:-1]) if h]
+    if headers:
+        last = headers[-1]
+        table = _dotted(last.group(2))
+        if last.group(1) == "[[":
+            count = sum(h.group(1) == "[[" and _dotted(h.group(2)) == table for h in headers)
+            table += f"[{count - 1}]"
+        key = f"{table}.{key}"
+    return shown(key)
+
+
+def _dotted(key: str) -> str:
+    return re.sub(r"[ \t]*\.[ \t]*", ".", key)
+
+
+def _toml_error(origin: str, text: str, message: str) -> ScenarioError:
+    """A TOML syntax error; when a key is set twice, the message names the key."""
+    problem = f"invalid TOML: {shown(message, 200)}"
+    position = _POSITION.search(message)
+    if message.startswith("Cannot overwrite a value") and position:
+        key = _line_key(text, int(position.group(1)))
+        return ScenarioError(
+            origin, key, f"{problem}; this key is already set (a key may be set only once)"
+        )
+    return ScenarioError(origin, "", problem)
+
+
+def _integer_error(origin: str, text: str, message: str) -> ScenarioError:
+    """Python's refusal of a huge TOML integer, said as a limit with its line and key."""
+    run = re.search(r"[0-9][0-9_]{4300,}", text)  # Python reads at most 4,300 digits
+    if run is None or "digits" not in message:
+        return ScenarioError(origin, "", f"cannot be read: {shown(message)}")
+    line = text.count("\n", 0, run.start()) + 1
+    problem = limits.integer_text_problem(run.group()) or "expected a shorter number"
+    return LimitError(origin, _line_key(text, line), f"{problem} (line {line})")
 
 
 def _copy(value: Any) -> Any:
