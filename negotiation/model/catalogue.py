@@ -7,11 +7,13 @@ The catalogue is the ``games/`` folder of the repository, installed with the pac
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 
 from negotiation.errors import ScenarioError
+from negotiation.limits import quoted, shown
 from negotiation.model.scenario import Scenario
 
 
@@ -33,18 +35,42 @@ def resolve(scenario: str | Path) -> Path:
     separator), is taken as a path; otherwise the argument must be a catalogue name.
     """
     text = str(scenario)
+    if not text.strip():
+        raise ScenarioError(
+            quoted(text), "", "expected a catalogue name or a path to a TOML file, got nothing"
+        )
     path = Path(text)
-    if path.exists() or text.endswith(".toml") or "/" in text or "\\" in text:
+    if _exists(path) or text.endswith(".toml") or "/" in text or "\\" in text:
         return path
     names = catalogue()
     if text in names:
         return names[text]
     raise ScenarioError(
-        text,
+        shown(text),
         "",
-        "not a file and not a catalogue name; expected a path to a TOML file or one of: "
-        + ", ".join(names),
+        f"not a file and not a catalogue name{_did_you_mean(text, names)}; expected a path "
+        "to a TOML file or one of: " + ", ".join(names),
     )
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; a name the system cannot look up (too long, NUL) does not."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _did_you_mean(text: str, names: Iterable[str]) -> str:
+    """`` (did you mean 'rare-earth'?)`` for a near miss such as ``rare_earth`` or ``Rare``.
+
+    Case and ``_`` for ``-`` are forgiven first (the file is ``rare_earth.toml``), then
+    spelling (:func:`difflib.get_close_matches`).
+    """
+    names = list(names)
+    folded = text.strip().lower().replace("_", "-").replace(" ", "-")[:200]
+    hint = [n for n in names if n == folded] or difflib.get_close_matches(folded, names, n=1)
+    return f" (did you mean {hint[0]!r}?)" if hint else ""
 
 
 def load(

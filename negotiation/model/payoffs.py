@@ -12,7 +12,7 @@ numpy arrays for plotting and for nashpy.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
 from decimal import Decimal
 from fractions import Fraction
 
@@ -20,7 +20,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from negotiation.model.scenario import Matrix, Scenario
+from negotiation.errors import ScenarioError
+from negotiation.limits import quoted
+from negotiation.model.scenario import Matrix, Player, Scenario
 
 
 def _to_matrix(value: object) -> Matrix:
@@ -138,11 +140,25 @@ class CellBreakdown:
     totals: dict[str, Fraction]
 
 
-def cell_breakdown(scenario: Scenario, row: str | int, col: str | int) -> CellBreakdown:
+class UnknownStrategyError(ScenarioError, KeyError):
+    """A cell names a strategy the player does not have.
+
+    A :class:`~negotiation.errors.ScenarioError` (one line, exit status 2 on the command
+    line) and, as :func:`cell_breakdown` raised before, a :class:`KeyError`.
+    """
+
+    __str__ = ScenarioError.__str__  # KeyError's would wrap the message in quotes
+
+
+def cell_breakdown(
+    scenario: Scenario, row: str | int, col: str | int, source: str = "--cell"
+) -> CellBreakdown:
     """Break the payoffs of one outcome down by criterion (which weight times which score).
 
-    ``row`` and ``col`` are strategy ids or zero-based positions. For a scenario with direct
-    tables there are no criteria and each player's term list is empty.
+    ``row`` and ``col`` name strategies of the row and the column player: by id, by
+    zero-based position, or by id or label in any case (``"Diversify"``, ``"full offer"``).
+    For a scenario with direct tables there are no criteria and each player's term list is
+    empty. An unknown strategy raises :class:`UnknownStrategyError` naming ``source``.
 
     >>> from negotiation import load
     >>> cell = cell_breakdown(load("inspection-criteria"), "violate", "ignore")
@@ -150,9 +166,11 @@ def cell_breakdown(scenario: Scenario, row: str | int, col: str | int) -> CellBr
     [('gain', '3', '1'), ('penalty', '5', '0'), ('enforcement', '0', '0')]
     >>> cell.totals["target"]
     Fraction(3, 1)
+    >>> cell_breakdown(load("rare-earth"), "Diversify", "Full offer").row
+    'diversify'
     """
-    r = _index(row, scenario.players[0].strategy_ids, scenario.players[0].id)
-    c = _index(col, scenario.players[1].strategy_ids, scenario.players[1].id)
+    r = _index(row, scenario.players[0], source)
+    c = _index(col, scenario.players[1], source)
     game = payoff_matrices(scenario)
     terms = {
         pid: tuple(
@@ -170,11 +188,45 @@ def cell_breakdown(scenario: Scenario, row: str | int, col: str | int) -> CellBr
     )
 
 
-def _index(key: str | int, ids: Sequence[str], player: str) -> int:
-    if isinstance(key, int) and 0 <= key < len(ids):
+def _index(key: str | int, player: Player, source: str) -> int:
+    """The position of the strategy ``key`` names: id, position, then id or label in any case.
+
+    An exact id wins over everything; a case-insensitive match must be unique.
+    """
+    ids = player.strategy_ids
+    if isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(ids):
         return key
-    if isinstance(key, str) and key in ids:
+    if not isinstance(key, str):
+        raise _unknown(key, player, source)
+    if key in ids:
         return ids.index(key)
-    if isinstance(key, str) and key.isdigit() and int(key) < len(ids):
+    if key.isascii() and key.isdigit() and len(key) <= 9 and int(key) < len(ids):
         return int(key)
-    raise KeyError(f"unknown strategy {key!r} of {player}; expected one of: {', '.join(ids)}")
+    folded = " ".join(key.split()).casefold()
+    for names in (ids, player.strategy_labels):
+        found = {i for i, name in enumerate(names) if " ".join(name.split()).casefold() == folded}
+        if len(found) == 1:
+            return found.pop()
+        if len(found) > 1:
+            raise UnknownStrategyError(
+                source,
+                "",
+                f"strategy {quoted(key)} of {player.id} is ambiguous: it matches "
+                f"{', '.join(ids[i] for i in sorted(found))} in all but case; write the exact id",
+            )
+    raise _unknown(key, player, source)
+
+
+def _unknown(key: object, player: Player, source: str) -> UnknownStrategyError:
+    ids = player.strategy_ids
+    text = key if isinstance(key, str) else repr(key)
+    folded = {name.casefold(): sid for sid, name in zip(ids, player.strategy_labels, strict=True)}
+    folded.update({sid.casefold(): sid for sid in ids})
+    hint = difflib.get_close_matches(text.casefold()[:200], folded, n=1)
+    did_you_mean = f" (did you mean {folded[hint[0]]!r}?)" if hint else ""
+    return UnknownStrategyError(
+        source,
+        "",
+        f"unknown strategy {quoted(text)} of {player.id}{did_you_mean}; expected one of: "
+        f"{', '.join(ids)} (an id or label in any case, or a position from 0 to {len(ids) - 1})",
+    )
