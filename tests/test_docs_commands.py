@@ -114,3 +114,14 @@ def test_cli_reference_has_current_help(command: str) -> None:
     assert summary in " ".join(reference.split())
     for option in re.findall(r"^\s+(--[a-z-]+)", text, re.MULTILINE):
         assert option in reference, f"{command} {option} is not in the CLI reference"
+
+
+def test_guarantees_page_names_every_limit() -> None:
+    """docs/reference/guarantees.md lists every MAX_/MIN_ constant of negotiation.limits."""
+    from negotiation import limits
+
+    page = (ROOT / "docs" / "reference" / "guarantees.md").read_text(encoding="utf-8")
+    names = [n for n in vars(limits) if re.fullmatch(r"M(AX|IN)_[A-Z_]+", n)]
+    assert len(names) >= 10
+    for name in names:
+        assert f"`{name}`" in page, f"{name} is not in the guarantees page"
