@@ -56,9 +56,10 @@ MAX_TREE_DEPTH = 64
 #: enumeration steps: ``C(m + n, m)`` bases (each best-response polytope has
 #: ``C(m + n, m) - 1`` candidate bases, by Vandermonde's identity), each counted
 #: ``ceil(bits / 256) ** 2`` times when the payoffs, scaled to integers, need more than 256
-#: bits (big integers make each step slower). 48,620 is a 9x9 game of small numbers, about
-#: 9 s on one core; 2x100 takes about 1.5 s. Raise it as the engine gets faster.
-MAX_EXACT_BASES = 50_000
+#: bits (big integers make each step slower). 12,870 is an 8x8 game of small numbers,
+#: about 3 s on one core; 2x100 (5,151) takes 1.5 s, 3x40 (12,341) 1 s; 9x9 (48,620) takes
+#: 9 to 18 s and is refused. Raise it as the engine gets faster.
+MAX_EXACT_BASES = 15_000
 
 #: Largest nashpy support-enumeration cross-check run, in support pairs. nashpy 0.0.43
 #: tries every pair of non-empty supports, ``(2**m - 1) * (2**n - 1)`` of them, at about
@@ -66,9 +67,11 @@ MAX_EXACT_BASES = 50_000
 #: game (10**6 pairs, minutes) is solved exactly without the cross-check, with a note.
 MAX_SUPPORT_PAIRS = 5_000
 
-#: Largest nashpy vertex-enumeration cross-check run, as the game's ``C(m + n, m)``:
-#: 924 is a 6x6 game (about 1 s); 7x7 (3,432) takes 3.5 s and is skipped with a note.
-MAX_VERTEX_BASES = 2_000
+#: Largest nashpy vertex-enumeration cross-check run, as ``C(m + n, m) * max(m, n)``
+#: (qhull's cost grows with the polytopes' dimension as well as their bases): 5,544 is a
+#: 6x6 game (1 s), 4,620 a 20x2 game (0.5 s); 7x7 (24,024, 3.5 s) and 50x2 (66,300, 3 s)
+#: are skipped with a note.
+MAX_VERTEX_WORK = 6_000
 
 #: Largest Lemke-Howson cross-check run, as ``(m + n) ** 3``: ``m + n`` paths, each at most
 #: ``MAX_PIVOTS`` (1000) pivots of an ``(m + n)``-row tableau; a 2x100 game (1,061,208)

@@ -20,10 +20,17 @@ on degenerate games routinely.
 Every reported equilibrium is verified as a mutual best response twice: exactly, in
 rational arithmetic, and in floating point within ``tol`` times the largest absolute payoff
 (at least 1), which is the check a reader of the float output can repeat.
+
+Every part runs in bounded time, with budgets in :mod:`negotiation.limits`: a game whose
+exact enumeration would exceed :data:`~negotiation.limits.MAX_EXACT_BASES` steps (see
+:func:`exact_cost`) is refused with a :class:`~negotiation.errors.LimitError` before any
+work, and a nashpy cross-check whose cost exceeds its budget (:func:`cross_check_cost`) is
+skipped with a note saying why and how to run it anyway.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Iterable
 from fractions import Fraction
@@ -37,6 +44,9 @@ import numpy as np
 import numpy.typing as npt
 from nashpy.linalg import create_col_tableau, create_row_tableau
 
+from negotiation import limits
+from negotiation.errors import LimitError
+from negotiation.limits import shown
 from negotiation.model.payoffs import Game, payoff_matrices
 from negotiation.model.scenario import Matrix, Scenario
 from negotiation.solvers.components import Component, components
@@ -116,6 +126,11 @@ def solve(
     ``method`` picks the nashpy algorithm to run beside the exact enumeration (see
     :data:`METHODS`); ``"exact"`` skips nashpy. The reported set does not depend on it.
 
+    Raises :class:`~negotiation.errors.LimitError` if the game is too large to enumerate
+    exactly (:func:`exact_cost` over :data:`negotiation.limits.MAX_EXACT_BASES`). A
+    cross-check over its budget is not run: the solution then says ``method="exact"`` and
+    a note names the method asked for, its cost and how to run it.
+
     >>> from negotiation import load
     >>> sol = solve(load("battle-of-the-sexes"))
     >>> [(e.pure, [str(p) for p in e.row]) for e in sol.equilibria]
@@ -123,11 +138,17 @@ def solve(
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of: {', '.join(METHODS)}")
+    source = "game"
     if isinstance(game, Scenario):
+        source = shown(game.origin, 4096)
         game = payoff_matrices(game)
+    check_exact_budget(game, source)
+    notes: list[str] = []
+    if method != "exact" and (skipped := _skipped_cross_check(game, method)):
+        notes.append(skipped)
+        method = "exact"
     exact = solve_exact(game)
     A_float, B_float = game.floats()
-    notes: list[str] = []
     found = [method == "exact"] * len(exact.pairs)
     if method != "exact":
         found = _cross_check(game, exact.equilibria, method, tol, notes)
@@ -156,6 +177,140 @@ def solve(
         method=method,
         tolerance=tol,
         notes=tuple(notes),
+    )
+
+
+def exact_cost(game: Game) -> int:
+    """Steps of the exact enumeration of ``game``: what :data:`MAX_EXACT_BASES` bounds.
+
+    The enumeration (:mod:`negotiation.solvers.exact`) solves one small linear system per
+    basis, ``C(m + n, m)`` of them, in integers after scaling the payoffs; a system of
+    integers of ``b`` > 256 bits costs about ``(b / 256) ** 2`` as much (measured: 6x6
+    games take 0.1 s with 8-bit payoffs, 0.8 s with 1,000 bits, 10 s with 4,000 bits), so
+    each basis counts ``ceil(b / 256) ** 2`` steps. Computed from the shape and the
+    denominators alone, and stopped as soon as the budget is exceeded, so it is cheap.
+
+    >>> exact_cost(Game.from_arrays([[1, 2], [3, 4]], [[0, 1], [1, 0]]))
+    6
+    >>> exact_cost(Game.from_arrays([[Fraction(1, 3**1000)]], [[0]]))  # 1,586-bit integers
+    98
+
+    """
+    m, n = game.shape
+    bases = math.comb(m + n, m)
+    budget = limits.MAX_EXACT_BASES
+    cap = 256 * (math.isqrt(max(budget // bases, 0)) + 2)  # more bits cannot fit the budget
+    bits = max(_integer_bits(game.A, cap), _integer_bits(game.B, cap))
+    return bases * max(1, -(-bits // 256)) ** 2
+
+
+def check_exact_budget(game: Game, source: str = "game") -> None:
+    """Raise :class:`~negotiation.errors.LimitError` if ``game`` is too large to solve exactly.
+
+    >>> check_exact_budget(Game.from_arrays([[0] * 9] * 9, [[0] * 9] * 9))
+    Traceback (most recent call last):
+    ...
+    negotiation.errors.LimitError: game: a 9x9 game needs about 48,620 exact enumeration steps ...
+    """
+    cost = exact_cost(game)
+    if cost <= limits.MAX_EXACT_BASES:
+        return
+    m, n = game.shape
+    raise LimitError(
+        source,
+        "",
+        f"a {m}x{n} game needs about {cost:,} exact enumeration steps "
+        f"(C({m + n}, {m}) = {math.comb(m + n, m):,} bases"
+        + ("" if cost == math.comb(m + n, m) else ", of large integers")
+        + f"), over the limit of {limits.MAX_EXACT_BASES:,} (negotiation.limits."
+        "MAX_EXACT_BASES, about 3 s; an 8x8 game of small numbers fits): remove dominated "
+        "or redundant strategies, or write the payoffs with fewer digits",
+    )
+
+
+def _integer_bits(M: Matrix, cap: int) -> int:
+    """Bits of the largest entry of ``M`` once shifted positive and scaled to integers.
+
+    Mirrors the exact solver's scaling: every entry times the least common multiple of
+    the denominators. Stops at ``cap`` bits, since the caller needs no more.
+    """
+    values = [v for row in M for v in row]
+    scale = 1
+    for v in values:
+        scale = math.lcm(scale, v.denominator)
+        if scale.bit_length() > cap:
+            return cap + 1
+    spread = max(values) - min(values) + 1
+    return scale.bit_length() + math.ceil(spread).bit_length()
+
+
+def cross_check_cost(shape: tuple[int, int], method: str) -> tuple[int, int]:
+    """The cost of nashpy's ``method`` on a game of ``shape``, and its budget.
+
+    Support enumeration (nashpy 0.0.43) tries every pair of non-empty supports,
+    ``(2**m - 1) * (2**n - 1)``; vertex enumeration builds polytopes with up to
+    ``C(m + n, m)`` bases in up to ``max(m, n)`` dimensions (counted as their product);
+    Lemke-Howson runs ``m + n`` paths of up to :data:`MAX_PIVOTS` pivots on tableaux of
+    ``m + n`` rows, counted ``(m + n) ** 3``.
+
+    >>> cross_check_cost((1, 20), "support")
+    (1048575, 5000)
+    """
+    m, n = shape
+    if method == "support":
+        return (2**m - 1) * (2**n - 1), limits.MAX_SUPPORT_PAIRS
+    if method == "vertex":
+        return math.comb(m + n, m) * max(m, n), limits.MAX_VERTEX_WORK
+    if method == "lemke-howson":
+        return (m + n) ** 3, limits.MAX_LEMKE_HOWSON_WORK
+    return 0, 0
+
+
+_COST_UNITS = {
+    "support": ("support pairs", "MAX_SUPPORT_PAIRS", "nashpy.Game(A, B).support_enumeration()"),
+    "vertex": ("bases x dimension", "MAX_VERTEX_WORK", "nashpy.Game(A, B).vertex_enumeration()"),
+    "lemke-howson": (
+        "(m + n)^3 tableau work",
+        "MAX_LEMKE_HOWSON_WORK",
+        "nashpy.Game(A, B).lemke_howson(initial_dropped_label=k)",
+    ),
+}
+
+
+def _skipped_cross_check(game: Game, method: str) -> str | None:
+    """The note explaining why ``method`` is not run on ``game``, or None if it runs."""
+    cost, budget = cross_check_cost(game.shape, method)
+    if cost <= budget:
+        return None
+    unit, limit, call = _COST_UNITS[method]
+    m, n = game.shape
+    return (
+        f"The {METHODS[method].split(' (')[0]} cross-check was not run: a {m}x{n} game costs "
+        f"{cost:,} {unit}, over its budget of {budget:,} (negotiation.limits.{limit}). The "
+        "equilibria come from the exact enumeration alone; to run the cross-check anyway, "
+        f"raise the limit in Python or call {call} on the payoff arrays."
+    )
+
+
+def pure_equilibria(game: Game) -> tuple[tuple[int, int], ...]:
+    """Every pure Nash equilibrium of ``game`` as (row, column) positions, exactly.
+
+    A cell is a pure equilibrium when its row is a best response to its column and its
+    column a best response to its row. This reads each payoff a few times, so it answers
+    at once for games far beyond the exact enumeration's budget (plots outline pure
+    equilibria of any game).
+
+    >>> pure_equilibria(Game.from_arrays([[3, 0], [5, 1]], [[3, 5], [0, 1]]))
+    ((1, 1),)
+    """
+    m, n = game.shape
+    best_rows = [max(game.A[r][c] for r in range(m)) for c in range(n)]
+    best_cols = [max(row) for row in game.B]
+    return tuple(
+        (r, c)
+        for r in range(m)
+        for c in range(n)
+        if game.A[r][c] == best_rows[c] and game.B[r][c] == best_cols[r]
     )
 
 
