@@ -17,19 +17,56 @@ The package is laid out by pipeline stage, so the data flow reads from the tree:
 [(((1,), (1,)), [1.0, 1.0])]
 """
 
-from importlib.metadata import version as _version
+from __future__ import annotations
 
-from negotiation.errors import ScenarioError
-from negotiation.model.catalogue import catalogue, load
-from negotiation.model.payoffs import CellBreakdown, Game, cell_breakdown, payoff_matrices
-from negotiation.model.scenario import Criterion, Player, Scenario, Strategy
-from negotiation.solvers.batch import BatchResult, solve_batch
-from negotiation.solvers.components import Component, NashSubset
-from negotiation.solvers.equilibria import METHODS, Equilibrium, Solution, is_equilibrium, solve
-from negotiation.solvers.exact import ExactSolution, is_degenerate, solve_exact
-from negotiation.studies.sweep import Axis, Grid, SweepResult, change_points, regimes, sweep
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__version__ = _version("negotiation")
+if TYPE_CHECKING:
+    from negotiation.errors import ScenarioError
+    from negotiation.model.catalogue import catalogue, load
+    from negotiation.model.payoffs import CellBreakdown, Game, cell_breakdown, payoff_matrices
+    from negotiation.model.scenario import Criterion, Player, Scenario, Strategy
+    from negotiation.solvers.batch import BatchResult, solve_batch
+    from negotiation.solvers.components import Component, NashSubset
+    from negotiation.solvers.equilibria import METHODS, Equilibrium, Solution, is_equilibrium, solve
+    from negotiation.solvers.exact import ExactSolution, is_degenerate, solve_exact
+    from negotiation.studies.sweep import Axis, Grid, SweepResult, change_points, regimes, sweep
+
+#: Where each public name lives. Names are imported on first use (PEP 562), so that
+#: ``import negotiation`` and the command line start fast: numpy, nashpy, matplotlib and
+#: numba load only when something needs them.
+_EXPORTS: dict[str, str] = {
+    "Axis": "negotiation.studies.sweep",
+    "BatchResult": "negotiation.solvers.batch",
+    "CellBreakdown": "negotiation.model.payoffs",
+    "Component": "negotiation.solvers.components",
+    "Criterion": "negotiation.model.scenario",
+    "Equilibrium": "negotiation.solvers.equilibria",
+    "ExactSolution": "negotiation.solvers.exact",
+    "Game": "negotiation.model.payoffs",
+    "Grid": "negotiation.studies.sweep",
+    "METHODS": "negotiation.solvers.equilibria",
+    "NashSubset": "negotiation.solvers.components",
+    "Player": "negotiation.model.scenario",
+    "Scenario": "negotiation.model.scenario",
+    "ScenarioError": "negotiation.errors",
+    "Solution": "negotiation.solvers.equilibria",
+    "Strategy": "negotiation.model.scenario",
+    "SweepResult": "negotiation.studies.sweep",
+    "catalogue": "negotiation.model.catalogue",
+    "cell_breakdown": "negotiation.model.payoffs",
+    "change_points": "negotiation.studies.sweep",
+    "is_degenerate": "negotiation.solvers.exact",
+    "is_equilibrium": "negotiation.solvers.equilibria",
+    "load": "negotiation.model.catalogue",
+    "payoff_matrices": "negotiation.model.payoffs",
+    "regimes": "negotiation.studies.sweep",
+    "solve": "negotiation.solvers.equilibria",
+    "solve_batch": "negotiation.solvers.batch",
+    "solve_exact": "negotiation.solvers.exact",
+    "sweep": "negotiation.studies.sweep",
+}
 
 __all__ = [
     "METHODS",
@@ -63,3 +100,21 @@ __all__ = [
     "solve_exact",
     "sweep",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        value: Any = version("negotiation")
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    else:
+        raise AttributeError(f"module 'negotiation' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
