@@ -65,7 +65,6 @@ PLOT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\.(png|svg|pdf)")
 
 _INT_COLUMNS = {"point", "equilibrium", "component"}
 _BOOL_COLUMNS = {"pure", "degenerate"}
-_INTEGER = re.compile(r"-?[0-9]{1,18}")
 #: Slack on probabilities read back (the batch engine's floats are exact to about 1e-15).
 _PROBABILITY_SLACK = 1e-9
 
@@ -811,7 +810,6 @@ def _read_rows(
     grid = manifest["grid"]
     shape = [len(axis["values"]) for axis in grid]
     total = math.prod(shape)
-    paths = [axis["path"] for axis in grid]
     players = manifest["players"]
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -824,12 +822,14 @@ def _read_rows(
         )
     rows: list[dict[str, Any]] = []
     seen: dict[tuple[int, int], int] = {}
+    parsers = [(k, _parser(k)) for k in expected]
+    check = _RowCheck(grid, players)
     line = 1
     try:
         for line, fields in enumerate(reader, start=2):
             if len(fields) != len(expected):
                 raise _RowError(f"expected {len(expected)} fields, got {len(fields)}")
-            row = {k: _parse(k, v) for k, v in zip(expected, fields, strict=True)}
+            row = {k: parse(k, v) for (k, parse), v in zip(parsers, fields, strict=True)}
             point, k = row["point"], row["equilibrium"]
             if not 0 <= point < total:
                 raise _RowError(f"point {point} is outside the grid (0 to {total - 1})")
@@ -838,7 +838,7 @@ def _read_rows(
                     f"point {point}, equilibrium {k} is already on line {seen[point, k]}"
                 )
             seen[point, k] = line
-            _check_row(row, point, paths, grid, shape, players)
+            check(row, point)
             if counts.get(point, 0):
                 rows.append(row)
     except _RowError as error:
@@ -863,57 +863,72 @@ def _counts(runs: Sequence[Sequence[int]]) -> dict[int, int]:
     return counts
 
 
-def _parse(column: str, text: str) -> Any:
+def _parser(column: str) -> Callable[[str, str], Any]:
+    """The function that reads (and checks) one cell of ``column``."""
     if column in _INT_COLUMNS:
-        if not _INTEGER.fullmatch(text):
-            raise _RowError(f"{column}: expected a whole number, got {_short(text)}")
-        value = int(text)
-        if value < 0:
-            raise _RowError(f"{column}: expected 0 or more, got {value}")
-        return value
+        return _whole
     if column in _BOOL_COLUMNS:
-        if text not in ("true", "false"):
-            raise _RowError(f"{column}: expected true or false, got {_short(text)}")
-        return text == "true"
+        return _flag
+    return _real
+
+
+def _whole(column: str, text: str) -> int:
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    if text[:1] == "-" and text[1:].isascii() and text[1:].isdigit():
+        raise _RowError(f"{column}: expected 0 or more, got {_short(text)}")
+    raise _RowError(f"{column}: expected a whole number, got {_short(text)}")
+
+
+def _flag(column: str, text: str) -> bool:
+    if text == "true":
+        return True
+    if text == "false":
+        return False
+    raise _RowError(f"{column}: expected true or false, got {_short(text)}")
+
+
+def _real(column: str, text: str) -> float:
     try:
-        real = float(text)
+        value = float(text)
     except ValueError:
         raise _RowError(f"{column}: expected a number, got {_short(text)}") from None
-    if not math.isfinite(real):
+    if not math.isfinite(value):
         raise _RowError(f"{column}: expected a finite number, got {_short(text)}")
-    return real
+    return value
 
 
-def _check_row(
-    row: Mapping[str, Any],
-    point: int,
-    paths: Sequence[str],
-    grid: Sequence[Mapping[str, Any]],
-    shape: Sequence[int],
-    players: Sequence[Mapping[str, Any]],
-) -> None:
-    index = _unravel(point, shape)
-    for path, axis, i in zip(paths, grid, index, strict=True):
-        if row[path] != axis["values"][i]:
-            raise _RowError(
-                f"{path}: {row[path]!r} is not the grid's value at point {point} "
-                f"({axis['values'][i]!r})"
-            )
-    for player in players:
-        probs = [row[f"prob.{player['id']}.{s}"] for s in player["strategies"]]
-        for s, p in zip(player["strategies"], probs, strict=True):
-            if not -_PROBABILITY_SLACK <= p <= 1 + _PROBABILITY_SLACK:
-                raise _RowError(f"prob.{player['id']}.{s}: {p!r} is not a probability")
-        if abs(math.fsum(probs) - 1) > 1e-6:
-            raise _RowError(f"the probabilities of {player['id']} sum to {math.fsum(probs)!r}")
+class _RowCheck:
+    """Check one row against the grid (swept values) and as probabilities (ranges, sums)."""
 
+    def __init__(
+        self, grid: Sequence[Mapping[str, Any]], players: Sequence[Mapping[str, Any]]
+    ) -> None:
+        self.axes = [(axis["path"], axis["values"]) for axis in grid]
+        self.sizes = [len(values) for _, values in self.axes]
+        self.players = [
+            (player["id"], [f"prob.{player['id']}.{s}" for s in player["strategies"]])
+            for player in players
+        ]
 
-def _unravel(point: int, shape: Sequence[int]) -> list[int]:
-    index = []
-    for n in reversed(shape):
-        point, i = divmod(point, n)
-        index.append(i)
-    return index[::-1]
+    def __call__(self, row: Mapping[str, Any], point: int) -> None:
+        rest = point
+        for (path, values), size in zip(reversed(self.axes), reversed(self.sizes), strict=True):
+            rest, i = divmod(rest, size)
+            if row[path] != values[i]:
+                raise _RowError(
+                    f"{path}: {row[path]!r} is not the grid's value at point {point} "
+                    f"({values[i]!r})"
+                )
+        for pid, keys in self.players:
+            total = 0.0
+            for key in keys:
+                p = row[key]
+                if p < -_PROBABILITY_SLACK or p > 1 + _PROBABILITY_SLACK:
+                    raise _RowError(f"{key}: {p!r} is not a probability")
+                total += p
+            if abs(total - 1) > 1e-6:
+                raise _RowError(f"the probabilities of {pid} sum to {total!r}")
 
 
 def _check_points(
