@@ -876,7 +876,8 @@ def _whole(column: str, text: str) -> int:
     if text.isascii() and text.isdigit() and len(text) <= 18:
         return int(text)
     if text[:1] == "-" and text[1:].isascii() and text[1:].isdigit():
-        raise _RowError(f"{column}: expected 0 or more, got {_short(text)}")
+        shown = text if len(text) <= 20 else _short(text)
+        raise _RowError(f"{column}: expected 0 or more, got {shown}")
     raise _RowError(f"{column}: expected a whole number, got {_short(text)}")
 
 
