@@ -318,3 +318,46 @@ def test_unknown_catalogue_name_lists_the_catalogue() -> None:
     """An unknown name that is not a path says so and lists the catalogue."""
     with pytest.raises(ScenarioError, match="rare-earth"):
         load("rare-eath")
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "reference" / "scenario-format.md"
+DEAL = DOCS.read_text(encoding="utf-8").split("```toml\n")[1].split("```")[0]
+DIRECT_DOC = DOCS.read_text(encoding="utf-8").split("```toml\n")[2].split("```")[0]
+
+
+@pytest.mark.parametrize(
+    ("base", "old", "new"),
+    [
+        (DIRECT_DOC, '[[players]]\nid = "col"\nstrategies = ["left", "right"]\n', ""),
+        (DIRECT_DOC, "col = [[1, 0], [0, 1]]", "col = [[1, 0]]"),
+        (DEAL, "scores = [[-1, 0], [0, 0]]", "scores = [[-1, 0], [0]]"),
+        (DEAL, "risk = 1.5", "risk = 1e-500"),
+        (DEAL, "risk = 1.5", "risk = 0." + "1" * 101),
+        (DEAL, "risk = 1.5", "risk = " + "1" * 5000),
+        (DIRECT_DOC, "[payoffs]", "[payoffs]\nextra = " + "[" * 100 + "]" * 100),
+        (
+            DIRECT_DOC,
+            "col = [[1, 0], [0, 1]]\n",
+            "col = [[1, 0], [0, 1]]\ncol = [[0, 0], [0, 0]]\n",
+        ),
+        (DIRECT_DOC, 'id = "row"', 'id = "row"\nlabel = "Row\\tplayer"'),
+        (DIRECT_DOC, 'id = "row"', 'id = "' + "r" * 65 + '"'),
+        (
+            DIRECT_DOC,
+            'strategies = ["left", "right"]',
+            "strategies = [" + ", ".join(f'"s{i}"' for i in range(101)) + "]",
+        ),
+    ],
+)
+def test_documented_messages_are_the_real_ones(base: str, old: str, new: str) -> None:
+    """The scenario-format page shows, word for word, the message each of these files gets.
+
+    Among them the singular 'got 1 player' / 'got 1 row' / 'got 1 number' (the page said
+    'got 1 players'), and the messages for numbers, nesting and sizes beyond the limits.
+    """
+    assert old in base
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_string(base.replace(old, new, 1), "bad.toml")
+    message = f"Error: {info.value}"
+    page = DOCS.read_text(encoding="utf-8")
+    assert f"`{message}`" in page, message

@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -40,10 +40,11 @@ _MAX_INDEX_DIGITS = 9  # a bracketed position with more digits is out of range o
 
 #: A number as ``--set`` and ``--values`` take it: a decimal in the syntax of Python and
 #: TOML (``-1.5``, ``2e-3``, ``1_000``), or a fraction ``p/q``. ASCII digits only.
+_DIGITS = r"[0-9]+(?:_[0-9]+)*"  # underscores only between digits, as in Python and TOML
 _DECIMAL = re.compile(
-    r"[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9][0-9_]*)?"
+    rf"[+-]?(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][+-]?{_DIGITS})?"
 )
-_FRACTION = re.compile(r"([+-]?)([0-9][0-9_]*)\s*/\s*([0-9][0-9_]*)")
+_FRACTION = re.compile(rf"([+-]?)({_DIGITS})\s*/\s*({_DIGITS})")
 
 
 def parse_path(text: str, source: str = "--set") -> Path:
@@ -124,10 +125,7 @@ def parse_number(text: str, source: str = "--set", key: str = "") -> Fraction:
     elif _DECIMAL.fullmatch(written):
         if problem := limits.decimal_text_problem(written):
             raise LimitError(source, shown(key), problem)
-        try:
-            decimal = Decimal(written)
-        except InvalidOperation:  # misplaced underscores, e.g. 1__0
-            raise _not_a_number(source, key, text) from None
+        decimal = Decimal(written)
         if problem := limits.number_problem(decimal):
             raise LimitError(source, shown(key), problem)
         return Fraction(decimal)

@@ -22,8 +22,10 @@ so that, for every player ``p`` and cell ``(r, c)``::
 
     payoff[p][r][c] = sum over criteria k of weights[p][k] * criteria[k].scores[r][c]
 
-Weights and scores are any finite reals; a player may weigh a criterion negatively, and a
-criterion a player does not weigh counts 0.
+Weights and scores are any reals within the limits of :mod:`negotiation.limits` (0 or a
+magnitude from 1e-100 to 1e100, at most 100 significant digits); a player may weigh a
+criterion negatively, and a criterion a player does not weigh counts 0. Files, ids, labels
+and nesting have limits too, all checked before the work they bound.
 
 Numbers are held exactly: TOML decimals are parsed as :class:`decimal.Decimal` and kept as
 :class:`fractions.Fraction`, so ``0.1 + 0.2 == 0.3`` and a tie on paper is a tie to the solver
@@ -372,7 +374,7 @@ class _Parser:
             raise self.limit(
                 where,
                 f"expected an id of at most {limits.MAX_ID_LENGTH} characters, got "
-                f"{len(value)} ({quoted(value, 20)}); put long names in a label",
+                f"{len(value)} ({quoted(value[:20])[:-1]}...'); put long names in a label",
             )
         if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
             raise self.error(
