@@ -20,6 +20,7 @@ from property import SETTINGS, any_games
 from test_exact import gambit_equilibria
 
 import negotiation.solvers.large as large
+import negotiation.solvers.lexicographic as lexicographic
 from negotiation.model.payoffs import Game
 from negotiation.solvers.equilibria import is_equilibrium_exact
 from negotiation.solvers.exact import ExactSolution, Vector
@@ -366,6 +367,39 @@ def test_lexicographic_search_finds_every_vertex(kind: str) -> None:
             assert found == expected
 
 
+def test_compiled_and_python_searches_agree() -> None:
+    """The int64 search and the Python-integer search give the same vertices, tight sets too."""
+    rng = np.random.default_rng(31)
+    for trial in range(60):
+        r, d = (int(v) for v in rng.integers(1, 7, size=2))
+        M = rng.integers(1, [2, 3, 10][trial % 3], size=(r, d), endpoint=True).tolist()
+        if trial % 4 == 0:
+            M.append(list(M[0]))  # a repeated row: degenerate vertices
+        compiled = lexicographic._search_int64(np.array(M, dtype=np.int64))
+        assert not compiled[3]
+        python = {(v.tight, v.numerators, v.denominator) for v in lexicographic._search_python(M)}
+        assert python == {
+            (t, tuple(num), den)
+            for t, num, den in zip(*(a.tolist() for a in compiled[:3]), strict=True)
+        }
+
+
+def test_overflowing_products_hand_the_search_to_python_integers() -> None:
+    """Entries near 2^31 overflow int64 products; the search then runs in Python, still exact."""
+    rng = np.random.default_rng(32)
+    M = rng.integers(2**30, 2**31, size=(5, 5)).tolist()
+    assert lexicographic._search_int64(np.array(M, dtype=np.int64))[3]  # overflow reported
+    expected = {
+        (point, sum(1 << label for label in labels))
+        for point, labels in _reference_vertices(M, zero_label=0, tight_label=5)
+    }
+    found = set()
+    for v in polytope_vertices(M):
+        total = sum(v.numerators)
+        found.add((tuple(Fraction(p, total) for p in v.numerators), v.tight))
+    assert found == expected
+
+
 def test_lexicographic_search_rejects_non_positive_matrices() -> None:
     """The polytope must be bounded and the origin a vertex, so M must be positive."""
     with pytest.raises(ValueError, match="positive"):
@@ -376,13 +410,11 @@ def test_order_key_sorts_exactly_even_where_floats_tie() -> None:
     """Probabilities closer than float resolution still sort in exact order."""
     third = Fraction(1, 3)
     tiny = Fraction(1, 10**30)
-    a = ((third + tiny, 1 - third - tiny), (Fraction(1),))
-    b = ((third, 1 - third), (Fraction(1),))
-    c = ((third, 1 - third), (Fraction(0),))
-    pairs = [b, c, a]
-    assert float(a[0][0]) == float(b[0][0])
-    exact_order = sorted(pairs, reverse=True)
-    assert sorted(pairs, key=large._order_key, reverse=True) == exact_order == [a, b, c]
+    a = (third + tiny, 1 - third - tiny)
+    b = (third, 1 - third)
+    c = (third - tiny, 1 - third + tiny)
+    assert float(a[0]) == float(b[0]) == float(c[0])
+    assert sorted([b, c, a], key=large._order_key) == sorted([b, c, a]) == [c, b, a]
 
 
 def _transposed(M: tuple[tuple[Fraction, ...], ...]) -> tuple[tuple[Fraction, ...], ...]:

@@ -50,27 +50,18 @@ masks in 64-bit integers); larger games go to the exact path directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, TypeVar, cast
+from typing import cast
 
 import attrs
 import flint
-import numba
 import numpy as np
 import numpy.typing as npt
 
 from negotiation.model.payoffs import Game
 from negotiation.solvers.exact import ExactSolution, Vector, _positive_integers
-from negotiation.solvers.lexicographic import polytope_vertices
-
-_Function = TypeVar("_Function", bound=Callable[..., Any])
-
-
-def _compiled(function: _Function) -> _Function:
-    """``numba.njit(cache=True)``, typed: compiled on first call, cached on disk after."""
-    return cast(_Function, numba.njit(cache=True)(function))
-
+from negotiation.solvers.lexicographic import ExactVertex, compiled, polytope_vertices
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -117,14 +108,14 @@ _TOO_MANY_UNCERTAIN = 4
 class _Vertices:
     """The non-zero vertices of one polytope: tight-constraint masks and exact points.
 
-    ``points[k]`` is ``None`` until the point is needed (float-path vertices are solved
-    exactly only when they take part in an equilibrium). ``exact_path`` says whether the
-    lexicographic search produced them.
+    ``points[k]`` is ``None`` until the point is needed: only vertices that take part in an
+    equilibrium become fractions. ``exact`` holds the lexicographic search's vertices when
+    it produced them (their points are known); float-path vertices are solved when needed.
     """
 
     tight: list[int]
     points: list[Vector | None]
-    exact_path: bool
+    exact: list[ExactVertex] | None
 
 
 def solve_large(game: Game) -> ExactSolution:
@@ -160,39 +151,50 @@ def solve_large(game: Game) -> ExactSolution:
         ]
     else:
         index_pairs = _covering_pairs(row_labels, col_labels, everything)
-    found = [(_point(row_side, i, Bt), _point(col_side, j, A)) for i, j in index_pairs]
-    found.sort(key=_order_key, reverse=True)
-    rows = {x: k for k, x in enumerate(dict.fromkeys(x for x, _ in found))}
-    cols = {y: k for k, y in enumerate(dict.fromkeys(y for _, y in found))}
-    pairs = tuple((rows[x], cols[y]) for x, y in found)
-    return ExactSolution(tuple(rows), tuple(cols), pairs, degenerate)
+    # Distinct vertices of one polytope are distinct mixed strategies, so equilibria can be
+    # ordered and indexed by vertex numbers: rank each side's vertices once, exactly.
+    row_rank = _ranks(row_side, {i for i, _ in index_pairs}, Bt)
+    col_rank = _ranks(col_side, {j for _, j in index_pairs}, A)
+    index_pairs.sort(key=lambda pair: (row_rank[pair[0]], col_rank[pair[1]]), reverse=True)
+    rows = {i: k for k, i in enumerate(dict.fromkeys(i for i, _ in index_pairs))}
+    cols = {j: k for k, j in enumerate(dict.fromkeys(j for _, j in index_pairs))}
+    return ExactSolution(
+        tuple(_point(row_side, i, Bt) for i in rows),
+        tuple(_point(col_side, j, A) for j in cols),
+        tuple((rows[i], cols[j]) for i, j in index_pairs),
+        degenerate,
+    )
 
 
-def _order_key(pair: tuple[Vector, Vector]) -> tuple[tuple[tuple[float, Fraction], ...], ...]:
-    """The exact lexicographic order of (x, y), decided by floats where they differ.
+def _ranks(side: _Vertices, used: set[int], M: Sequence[Sequence[int]]) -> dict[int, int]:
+    """Each used vertex's rank in the exact lexicographic order of the mixed strategies."""
+    ordered = sorted(used, key=lambda k: _order_key(_point(side, k, M)))
+    return {k: rank for rank, k in enumerate(ordered)}
+
+
+def _order_key(point: Vector) -> tuple[tuple[float, Fraction], ...]:
+    """A key that sorts mixed strategies in exact lexicographic order, mostly by floats.
 
     Rounding is monotone, so ``float(a) < float(b)`` implies ``a < b``; the exact values
     break only the ties of their floats. Pairing each probability with its float therefore
     sorts exactly as the fractions alone would, and much faster.
     """
-    x, y = pair
-    return tuple((float(p), p) for p in x), tuple((float(q), q) for q in y)
+    return tuple((float(p), p) for p in point)
 
 
 def _covering_pairs(
     row_labels: list[int], col_labels: list[int], everything: int
 ) -> list[tuple[int, int]]:
     """Index pairs of vertices whose label sets together cover every label."""
-    pairs: list[tuple[int, int]] = []
     if everything < 1 << 62:
-        cols = np.array(col_labels, dtype=np.int64)
-        for i, t in enumerate(row_labels):
-            need = everything ^ t
-            pairs.extend((i, int(j)) for j in np.flatnonzero(cols & need == need))
-    else:
-        for i, t in enumerate(row_labels):
-            need = everything ^ t
-            pairs.extend((i, j) for j, u in enumerate(col_labels) if u & need == need)
+        rows, cols = _covering(
+            np.array(row_labels, dtype=np.int64), np.array(col_labels, dtype=np.int64), everything
+        )
+        return list(zip(rows.tolist(), cols.tolist(), strict=True))
+    pairs: list[tuple[int, int]] = []
+    for i, t in enumerate(row_labels):
+        need = everything ^ t
+        pairs.extend((i, j) for j, u in enumerate(col_labels) if u & need == need)
     return pairs
 
 
@@ -200,7 +202,10 @@ def _point(side: _Vertices, k: int, M: Sequence[Sequence[int]]) -> Vector:
     """The exact mixed strategy of vertex ``k`` of a polytope, solving for it if needed."""
     point = side.points[k]
     if point is None:
-        numerators, _ = _exact_solution(M, side.tight[k])
+        if side.exact is not None:
+            numerators = list(side.exact[k].numerators)
+        else:
+            numerators, _ = _exact_solution(M, side.tight[k])
         total = sum(numerators)
         point = tuple(Fraction(v, total) for v in numerators)
         side.points[k] = point
@@ -215,13 +220,9 @@ def _polytope_vertices(M: list[list[int]]) -> _Vertices:
         if tight is not None:
             origin = (1 << d) - 1
             kept = [t for t in tight if t != origin]
-            return _Vertices(kept, [None] * len(kept), exact_path=False)
+            return _Vertices(kept, [None] * len(kept), None)
     exact = polytope_vertices(M)
-    points: list[Vector | None] = []
-    for v in exact:
-        total = sum(v.numerators)
-        points.append(tuple(Fraction(p, total) for p in v.numerators))
-    return _Vertices([v.tight for v in exact], points, exact_path=True)
+    return _Vertices([v.tight for v in exact], [None] * len(exact), exact)
 
 
 def _certified_vertices(M: list[list[int]]) -> list[int] | None:
@@ -303,14 +304,14 @@ def _exact_check(M: Sequence[Sequence[int]], tight: int) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-@_compiled
+@compiled
 def _hash(key: int, size: int) -> int:  # pragma: no cover - compiled
     h = key * 0x5851F42D4C957F2D
     h ^= h >> 29
     return h & (size - 1)
 
 
-@_compiled
+@compiled
 def _find(keys: IntArray, key: int) -> int:  # pragma: no cover - compiled
     """Slot of ``key`` in the open-addressing table ``keys`` (or the empty slot for it)."""
     size = keys.shape[0]
@@ -320,7 +321,7 @@ def _find(keys: IntArray, key: int) -> int:  # pragma: no cover - compiled
     return slot
 
 
-@_compiled
+@compiled
 def _invert(G: FloatArray, R: FloatArray, W: FloatArray, s: int) -> bool:  # pragma: no cover
     """R[:s, :s] = G[:s, :s]^-1 by Gauss-Jordan with partial pivoting; False if it fails."""
     for a in range(s):
@@ -355,7 +356,7 @@ def _invert(G: FloatArray, R: FloatArray, W: FloatArray, s: int) -> bool:  # pra
     return True
 
 
-@_compiled
+@compiled
 def _certify(
     F: FloatArray,
     G: FloatArray,
@@ -444,7 +445,7 @@ def _certify(
     return _CERTIFIED if certified else _UNCERTAIN
 
 
-@_compiled
+@compiled
 def _traverse(
     F: FloatArray, max_bases: int, tie: float, max_candidates: int, max_uncertain: int
 ) -> tuple[IntArray, npt.NDArray[np.int8], IntArray, IntArray, IntArray, int]:  # pragma: no cover
@@ -604,7 +605,55 @@ def _traverse(
     )
 
 
-@_compiled
+@compiled
+def _covering(
+    row_labels: IntArray, col_labels: IntArray, everything: int
+) -> tuple[IntArray, IntArray]:  # pragma: no cover - compiled
+    """Compiled :func:`_covering_pairs` for label masks that fit an int64.
+
+    The column vertices are bucketed by label; for each row vertex only the smallest bucket
+    among the labels it lacks is scanned (a partner must have all of them).
+    """
+    n_labels = 0
+    while (everything >> n_labels) & 1:
+        n_labels += 1
+    sizes = np.zeros(n_labels + 1, np.int64)
+    for j in range(col_labels.shape[0]):
+        for label in range(n_labels):
+            if (col_labels[j] >> label) & 1:
+                sizes[label + 1] += 1
+    starts = np.cumsum(sizes)
+    members = np.empty(starts[n_labels], np.int64)
+    filled = starts[:n_labels].copy()
+    for j in range(col_labels.shape[0]):
+        for label in range(n_labels):
+            if (col_labels[j] >> label) & 1:
+                members[filled[label]] = j
+                filled[label] += 1
+    rows = np.empty(1024, np.int64)
+    cols = np.empty(1024, np.int64)
+    count = 0
+    for i in range(row_labels.shape[0]):
+        need = everything ^ row_labels[i]
+        best = -1
+        for label in range(n_labels):
+            if (need >> label) & 1 and (best < 0 or sizes[label + 1] < sizes[best + 1]):
+                best = label
+        if best < 0:
+            continue  # only the origin has every label, and it is not listed
+        for k in range(starts[best], starts[best + 1]):
+            j = members[k]
+            if col_labels[j] & need == need:
+                if count == rows.shape[0]:
+                    rows = _grow(rows, 2 * count)
+                    cols = _grow(cols, 2 * count)
+                rows[count] = i
+                cols[count] = j
+                count += 1
+    return rows[:count], cols[:count]
+
+
+@compiled
 def _closed(
     valid: npt.NDArray[np.bool_],
     cand_vertex: IntArray,
@@ -625,14 +674,14 @@ def _closed(
     return True
 
 
-@_compiled
+@compiled
 def _grow(values: IntArray, capacity: int) -> IntArray:  # pragma: no cover - compiled
     bigger = np.empty(capacity, np.int64)
     bigger[: values.shape[0]] = values
     return bigger
 
 
-@_compiled
+@compiled
 def _grow_int8(
     values: npt.NDArray[np.int8], capacity: int
 ) -> npt.NDArray[np.int8]:  # pragma: no cover - compiled
@@ -641,7 +690,7 @@ def _grow_int8(
     return bigger
 
 
-@_compiled
+@compiled
 def _rehash(table: IntArray, index: IntArray) -> tuple[IntArray, IntArray]:  # pragma: no cover
     new_table = np.full(2 * table.shape[0], -1, np.int64)
     new_index = np.empty(2 * table.shape[0], np.int64)

@@ -40,12 +40,25 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 import attrs
+import numba
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
 
 #: A fraction-free tableau: one row per basic variable, columns ``[rhs, v..., s...]``.
 Tableau = list[list[int]]
+
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+
+
+def compiled(function: _Function) -> _Function:
+    """``numba.njit(cache=True)``, typed: compiled on first call, cached on disk after."""
+    return cast(_Function, numba.njit(cache=True)(function))
 
 
 @attrs.frozen
@@ -61,10 +74,20 @@ class ExactVertex:
     tight: int
 
 
+#: Largest ``rows + columns`` of ``M`` for the compiled search (bases are int64 bit masks).
+MAX_COMPILED_LABELS = 62
+
+#: Largest entry of ``M`` for which the compiled search is tried; it checks every product
+#: against int64 overflow anyway and hands over to Python's integers if one would overflow.
+MAX_COMPILED_ENTRY = 2**31
+
+
 def polytope_vertices(M: Sequence[Sequence[int]]) -> list[ExactVertex]:
     """Every non-zero vertex of ``{v >= 0 : M v <= 1}`` for a positive integer matrix ``M``.
 
-    Vertices are listed once each, in the order the search meets them.
+    Vertices are listed once each. The search runs compiled in 64-bit integers, with every
+    product checked against overflow, and in Python's unbounded integers when that is not
+    enough; both are exact and give the same vertices.
 
     >>> # 2 v1 + v2 <= 1 and v1 + 2 v2 <= 1: corners (1/2, 0), (0, 1/2) and (1/3, 1/3).
     >>> sorted((v.numerators, v.denominator) for v in polytope_vertices([[2, 1], [1, 2]]))
@@ -73,6 +96,21 @@ def polytope_vertices(M: Sequence[Sequence[int]]) -> list[ExactVertex]:
     r, d = len(M), len(M[0])
     if any(v <= 0 for row in M for v in row):
         raise ValueError("M must be a positive integer matrix")
+    if r + d <= MAX_COMPILED_LABELS and max(max(row) for row in M) <= MAX_COMPILED_ENTRY:
+        tight, numerators, denominators, overflow = _search_int64(np.array(M, dtype=np.int64))
+        if not overflow:
+            return [
+                ExactVertex(tuple(num), den, t)
+                for t, num, den in zip(
+                    tight.tolist(), numerators.tolist(), denominators.tolist(), strict=True
+                )
+            ]
+    return _search_python(M)
+
+
+def _search_python(M: Sequence[Sequence[int]]) -> list[ExactVertex]:
+    """The search in Python's integers: pivots from the parent's tableau (any size)."""
+    r, d = len(M), len(M[0])
     width = 1 + d + r
     lex_columns = [0, *range(1 + d, width)]
     start: Tableau = [[1, *M[i], *(int(i == k) for k in range(r))] for i in range(r)]
@@ -178,3 +216,221 @@ def _pivot(tableau: Tableau, det: int, row: int, column: int) -> tuple[Tableau, 
         else:
             new.append([(x * a - f * y) // det for x, y in zip(current, pivot_row, strict=True)])
     return new, a
+
+
+# --------------------------------------------------------------------------------------------
+# The compiled search, in 64-bit integers with every product checked against overflow
+# --------------------------------------------------------------------------------------------
+
+#: A product of two int64 whose float estimate stays below this fits in an int64, and so
+#: does the difference of two of them (the estimate's relative error is below 2^-51).
+_PRODUCT_LIMIT = 4.0e18
+
+
+@compiled
+def _fits(a: int, b: int) -> bool:  # pragma: no cover - compiled
+    return abs(float(a) * float(b)) < _PRODUCT_LIMIT
+
+
+@compiled
+def _leaving_row(T: IntArray, column: int, d: int) -> int:  # pragma: no cover - compiled
+    """The lexicographic ratio test of :func:`_lex_ratio_test` on an int64 tableau.
+
+    Returns -1 if a product would overflow or no row competes.
+    """
+    r = T.shape[0]
+    best = -1
+    for i in range(r):
+        a = T[i, column]
+        if a <= 0:
+            continue
+        if best < 0:
+            best = i
+            continue
+        b = T[best, column]
+        for step in range(r + 1):
+            c = 0 if step == 0 else d + step  # the right-hand side, then the columns of B^-1
+            if not (_fits(T[i, c], b) and _fits(T[best, c], a)):
+                return -1
+            lhs = T[i, c] * b
+            rhs = T[best, c] * a
+            if lhs != rhs:
+                if lhs < rhs:
+                    best = i
+                break
+    return best
+
+
+@compiled
+def _slot(keys: IntArray, key: int) -> int:  # pragma: no cover - compiled
+    """Slot of ``key`` in the open-addressing set ``keys`` (or the empty slot for it)."""
+    size: int = keys.shape[0]
+    slot = ((key * 0x5851F42D4C957F2D) >> 17) & (size - 1)
+    while keys[slot] != -1 and keys[slot] != key:
+        slot = (slot + 1) & (size - 1)
+    return slot
+
+
+@compiled
+def _larger_set(keys: IntArray) -> IntArray:  # pragma: no cover - compiled
+    bigger = np.full(2 * keys.shape[0], -1, np.int64)
+    for key in keys:
+        if key != -1:
+            bigger[_slot(bigger, key)] = key
+    return bigger
+
+
+@compiled
+def _gcd(a: int, b: int) -> int:  # pragma: no cover - compiled
+    a, b = abs(a), abs(b)
+    while b:
+        a, b = b, a % b
+    return a
+
+
+@compiled
+def _search_int64(
+    M: IntArray,
+) -> tuple[IntArray, IntArray, IntArray, bool]:  # pragma: no cover - compiled
+    """The breadth-first lexicographic search of :func:`_search_python`, in int64.
+
+    As there, a basis's tableau is made by one fraction-free pivot from its parent's when
+    the basis is discovered, and kept only until the basis is taken from the queue (a
+    buffer that is compacted as the search advances). Returns the tight masks, reduced
+    numerators and denominators of the distinct non-zero vertices, and whether a product
+    would have overflowed (then nothing else is meaningful).
+    """
+    r, d = M.shape
+    n_var = d + r
+    width = 1 + n_var
+    capacity = 256
+    tableaux = np.empty((capacity, r, width), np.int64)
+    dets = np.empty(capacity, np.int64)
+    basics = np.empty((capacity, r), np.int64)
+    offset = 0  # queue entry q lives at position q - offset of the buffers
+    masks = np.empty(1024, np.int64)
+    seen = np.full(4096, -1, np.int64)
+    vertices = np.full(1024, -1, np.int64)
+    tight_out = np.empty(256, np.int64)
+    numerators = np.empty((256, d), np.int64)
+    denominators = np.empty(256, np.int64)
+    n_vertices = 0
+    origin = (1 << d) - 1
+    for row in range(r):
+        tableaux[0, row, 0] = 1
+        for k in range(d):
+            tableaux[0, row, 1 + k] = M[row, k]
+        for j in range(r):
+            tableaux[0, row, 1 + d + j] = 1 if j == row else 0
+        basics[0, row] = d + row
+    dets[0] = 1
+    masks[0] = origin
+    seen[_slot(seen, origin)] = origin
+    count = 1
+    i = 0
+    while i < count:
+        nonbasic = masks[i]
+        T = tableaux[i - offset]
+        det = dets[i - offset]
+        basic = basics[i - offset]
+        tight = nonbasic
+        for row in range(r):
+            if T[row, 0] == 0:
+                tight |= 1 << basic[row]  # a basic variable at zero: degenerate basis
+        if tight != origin:
+            slot = _slot(vertices, tight)
+            if vertices[slot] == -1:
+                vertices[slot] = tight
+                if 2 * (n_vertices + 1) > vertices.shape[0]:
+                    vertices = _larger_set(vertices)
+                if n_vertices == tight_out.shape[0]:
+                    size = 2 * n_vertices
+                    grown_tight = np.empty(size, np.int64)
+                    grown_tight[:n_vertices] = tight_out
+                    tight_out = grown_tight
+                    grown_num = np.empty((size, d), np.int64)
+                    grown_num[:n_vertices] = numerators
+                    numerators = grown_num
+                    grown_den = np.empty(size, np.int64)
+                    grown_den[:n_vertices] = denominators
+                    denominators = grown_den
+                g = det
+                for k in range(d):
+                    numerators[n_vertices, k] = 0
+                for row in range(r):
+                    if basic[row] < d:
+                        numerators[n_vertices, basic[row]] = T[row, 0]
+                        g = _gcd(g, T[row, 0])
+                for k in range(d):
+                    numerators[n_vertices, k] //= g
+                denominators[n_vertices] = det // g
+                tight_out[n_vertices] = tight
+                n_vertices += 1
+        for var in range(n_var):
+            if not (nonbasic >> var) & 1:
+                continue
+            p = _leaving_row(T, 1 + var, d)
+            if p < 0:
+                return tight_out[:0], numerators[:0], denominators[:0], True
+            child = (nonbasic & ~(1 << var)) | (1 << basic[p])
+            slot = _slot(seen, child)
+            if seen[slot] != -1:
+                continue
+            seen[slot] = child
+            if count == masks.shape[0]:
+                grown = np.empty(2 * count, np.int64)
+                grown[:count] = masks
+                masks = grown
+            masks[count] = child
+            if 2 * (count + 1) > seen.shape[0]:
+                seen = _larger_set(seen)
+            if count - offset == capacity:  # make room: drop finished entries, or grow
+                done = i - offset
+                if 2 * done >= capacity:
+                    pending = count - i
+                    tableaux[:pending] = tableaux[done : done + pending].copy()
+                    dets[:pending] = dets[done : done + pending].copy()
+                    basics[:pending] = basics[done : done + pending].copy()
+                    offset = i
+                else:
+                    capacity *= 2
+                    bigger_t = np.empty((capacity, r, width), np.int64)
+                    bigger_t[: count - offset] = tableaux[: count - offset]
+                    tableaux = bigger_t
+                    bigger_d = np.empty(capacity, np.int64)
+                    bigger_d[: count - offset] = dets[: count - offset]
+                    dets = bigger_d
+                    bigger_b = np.empty((capacity, r), np.int64)
+                    bigger_b[: count - offset] = basics[: count - offset]
+                    basics = bigger_b
+                T = tableaux[i - offset]
+                basic = basics[i - offset]
+            q = count - offset
+            if not _pivot_into(T, det, p, 1 + var, tableaux[q]):
+                return tight_out[:0], numerators[:0], denominators[:0], True
+            dets[q] = T[p, 1 + var]
+            basics[q] = basic
+            basics[q, p] = var
+            count += 1
+        i += 1
+    return tight_out[:n_vertices], numerators[:n_vertices], denominators[:n_vertices], False
+
+
+@compiled
+def _pivot_into(
+    T: IntArray, det: int, row: int, column: int, out: IntArray
+) -> bool:  # pragma: no cover - compiled
+    """The fraction-free pivot of :func:`_pivot`, written into ``out``; False on overflow."""
+    r, width = T.shape
+    a = T[row, column]
+    for i in range(r):
+        if i == row:
+            for c in range(width):
+                out[i, c] = T[i, c]
+            continue
+        f = T[i, column]
+        for c in range(width):
+            if not (_fits(T[i, c], a) and _fits(f, T[row, c])):
+                return False
+            out[i, c] = (T[i, c] * a - f * T[row, c]) // det
+    return True
