@@ -595,6 +595,8 @@ def _describe(value: object) -> str:
         return "a table"
     if isinstance(value, list):
         return f"a list of {len(value)}"
+    if isinstance(value, _Refused):
+        return "a number beyond the limits"
     if isinstance(value, int) and abs(value).bit_length() > 400:
         return f"an integer of about {round(abs(value).bit_length() * 0.30103)} digits"
     if isinstance(value, (int, Decimal, Fraction, float)):
