@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import csv
 import itertools
+import tracemalloc
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import hypothesis.strategies as st
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 
 from negotiation import load, payoff_matrices, solve
 from negotiation.cli import main
-from negotiation.errors import ScenarioError
-from negotiation.studies.sweep import Axis, Grid, _GameFamily, change_points, regimes, sweep
+from negotiation.errors import LimitError, ScenarioError
+from negotiation.limits import MAX_GRID_POINTS
+from negotiation.model.scenario import Scenario
+from negotiation.studies.family import GameFamily
+from negotiation.studies.sweep import Axis, Grid, change_points, regimes, solve_points, sweep
 
 
 def test_linspace_is_exact_and_inclusive() -> None:
@@ -68,7 +74,7 @@ def test_interpolated_games_equal_rebuilt_scenarios(
     scenario = load("rare-earth")
     grid = Grid((Axis(paths[0], (a,)), Axis(paths[1], (b,))))
     expected = payoff_matrices(scenario.with_overrides({paths[0]: a, paths[1]: b}))
-    assert _GameFamily(scenario, grid).at((a, b)) == expected
+    assert GameFamily(scenario, grid).at((a, b)) == expected
 
 
 def test_sweep_rows_follow_the_csv_layout() -> None:
@@ -167,3 +173,156 @@ def test_tsebelis_paradox_in_results_csv(tmp_path: Path) -> None:
     assert all(later < earlier for earlier, later in itertools.pairwise(enforce))
     assert enforce == pytest.approx([3 / (3 + p) for p in penalties], abs=1e-12)
     assert violate == [0.25] * 9
+
+
+def _tables(A: list[list[object]], B: list[list[object]]) -> Scenario:
+    """A scenario with direct tables; strategies r1, r2, ... and c1, c2, ..."""
+    return Scenario.from_dict(
+        {
+            "name": "t",
+            "players": [
+                {"id": "row", "strategies": [f"r{i + 1}" for i in range(len(A))]},
+                {"id": "col", "strategies": [f"c{j + 1}" for j in range(len(A[0]))]},
+            ],
+            "payoffs": {"row": A, "col": B},
+        }
+    )
+
+
+@pytest.mark.parametrize("solver", ["batch", "per-game"])
+def test_degenerate_point_without_a_change_holds_no_change(solver: str) -> None:
+    """Issue 8: A(w) = [[w, 1, w], [0.35, 0, 0.3]] over w = 0:1:11 changes between 0.3 and 0.4.
+
+    At w = 3/10 the game is degenerate (a tie against the dominated third column) but its
+    only equilibrium is still r2/c1, as at 0.2; the change is at w = 0.35, off the grid.
+    """
+    scenario = Scenario.from_dict(
+        {
+            "name": "t",
+            "players": [
+                {"id": "row", "strategies": ["r1", "r2"]},
+                {"id": "col", "strategies": ["c1", "c2", "c3"]},
+            ],
+            "criteria": {
+                "w": {"scores": [[1, 0, 1], [0, 0, 0]]},
+                "base": {"scores": [[0, 1, 0], [Fraction(35, 100), 0, Fraction(3, 10)]]},
+                "col": {"scores": [[2, 1, 0], [2, 1, 0]]},
+            },
+            "weights": {"row": {"w": 0, "base": 1}, "col": {"col": 1}},
+        }
+    )
+    result = sweep(scenario, Grid((Axis.linspace("weights.row.w", 0, 1, 11),)), solver=solver)
+    assert result.points()[3][0]["degenerate"]  # w = 0.3
+    (change,) = change_points(result)
+    assert (change.low, change.high) == (0.3, 0.4)
+    assert (change.before, change.after) == ("r2 / c1", "r1 / c1")
+
+
+def test_degenerate_grid_end_is_not_a_change_point() -> None:
+    """A degenerate first point: the other side is unknown, so the change is an interval."""
+    result = sweep(load("rare-earth"), Grid((Axis.parse_values("weights.us.supply_security=4,5"),)))
+    (change,) = change_points(result)
+    assert (change.low, change.high) == (4.0, 5.0)
+
+
+def test_values_are_sorted_so_change_points_are_right() -> None:
+    """Issue 13: --values typed out of order give the change points of the sorted grid."""
+    axis = Axis.parse_values("weights.us.supply_security=5,1,4,1/3,3.9")
+    assert [str(v) for v in axis.values] == ["1/3", "1", "39/10", "4", "5"]
+    (change,) = change_points(sweep(load("rare-earth"), Grid((axis,))))
+    assert (change.low, change.high) == (4.0, 4.0)
+
+
+def test_repeated_values_are_refused() -> None:
+    """Issue 13: `--values 1,4,1/3,4` names --values, the path and the repeated value."""
+    with pytest.raises(ScenarioError, match=r"--values: weights\.us\.wedge: 4 repeats 4") as info:
+        Axis.parse_values("weights.us.wedge=1,4,1/3,4")
+    assert info.value.source == "--values"
+    with pytest.raises(ScenarioError, match=r"0\.5 repeats 1/2"):
+        Axis.parse_values("weights.us.wedge=1/2,0.5")
+
+
+def test_axes_must_be_monotone() -> None:
+    """An axis built directly must be strictly monotone; a range must not repeat its end."""
+    with pytest.raises(ValueError, match="strictly increasing or strictly decreasing"):
+        Axis("weights.us.wedge", (Fraction(1), Fraction(4), Fraction(1, 3)))
+    assert len(Axis("weights.us.wedge", (3, 2, 1)).values) == 3  # decreasing is fine
+    with pytest.raises(ScenarioError, match="START and STOP must differ"):
+        Axis.parse_range("weights.us.wedge=1:1:5")
+
+
+def test_huge_axes_are_lazy_and_refused_by_the_grid() -> None:
+    """Issue 8: 1e8 values build no Fractions; the grid refuses them with the limit's advice."""
+    axis = Axis.linspace("weights.us.wedge", 0, 1, 10**8)
+    assert len(axis.values) == 10**8
+    assert axis.values[-1] == 1
+    assert axis.values[1] == Fraction(1, 10**8 - 1)
+    with pytest.raises(LimitError, match="split the sweep into ranges") as info:
+        Grid((axis,))
+    assert (info.value.source, info.value.key) == ("--param", "weights.us.wedge")
+    two = Axis.linspace("weights.us.legitimacy", 0, 1, 100_000)
+    with pytest.raises(LimitError, match="100,000 x 100,000 = 10,000,000,000 grid points"):
+        Grid((two, Axis.linspace("weights.us.wedge", 0, 1, 100_000)))
+    with pytest.raises(LimitError):
+        Grid((Axis.parse_range("weights.us.wedge=0:1:100000000"),))
+
+
+def test_solve_points_streams_a_grid_at_the_limit() -> None:
+    """The first block of a 2000 x 2000 grid comes out without materialising the grid."""
+    grid = Grid(
+        (
+            Axis.linspace("weights.us.supply_security", 0, 6, 2000),
+            Axis.linspace("weights.us.legitimacy", 0, 3, 2000),
+        )
+    )
+    assert len(grid) == MAX_GRID_POINTS
+    tracemalloc.start()
+    try:
+        point, rows = next(solve_points(load("rare-earth"), grid))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert point == 0
+    assert rows
+    assert peak < 50 * 2**20  # the grid's 4e6 points as Fractions would take gigabytes
+
+
+def test_every_listed_value_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 8: every --values value goes through the file's validation, not only the ends."""
+    seen: list[object] = []
+    original = Scenario.with_overrides
+
+    def spy(self: Scenario, overrides: Any) -> Scenario:
+        seen.extend(dict(overrides).values())
+        return original(self, overrides)
+
+    monkeypatch.setattr(Scenario, "with_overrides", spy)
+    axis = Axis.parse_values("weights.us.wedge=-1,1e-7,1/3,2,7")
+    GameFamily(load("rare-earth"), Grid((axis,)))
+    assert set(axis.values) <= set(seen)
+
+
+def test_one_number_swept_twice_is_refused() -> None:
+    """Issue 8: `[accept][full]` and `[0][0]` name one cell; two axes on it are refused."""
+    grid = Grid(
+        (
+            Axis.linspace("criteria.wedge.scores[accept][full]", 0, 1, 3),
+            Axis.linspace("criteria.wedge.scores[0][0]", 0, 1, 3),
+        )
+    )
+    with pytest.raises(ScenarioError, match=r"names the same number as criteria\.wedge"):
+        sweep(load("rare-earth"), grid)
+
+
+def test_sweep_floats_keep_ties_that_rounding_would_invent() -> None:
+    """Two different exact payoffs in one row that round to one float go to the exact solver."""
+    scenario = _tables(
+        [[1, Fraction(10**20 + 1, 10**20)], [0, 2]],
+        [[1, 0], [0, 1]],
+    )
+    grid = Grid((Axis.parse_values("payoffs.row[r1][c1]=0,1,2"),))
+    block = GameFamily(scenario, grid).block(np.arange(3, dtype=np.int64))
+    assert block.A[1, 0].tolist() == [1.0, 1.0]  # 1 and 1 + 1e-20 share a float
+    assert block.force_exact.tolist() == [False, True, False]
+    batch = sweep(scenario, grid)
+    assert batch.rows == sweep(scenario, grid, solver="per-game").rows

@@ -12,7 +12,13 @@ included (all extreme equilibria, flagged), and the result is a table with one r
 Payoffs are multilinear in the swept numbers (each payoff is a sum of weight x score, and a
 path names one weight or one score), so the payoff matrices at every grid point are
 computed exactly from the scenario evaluated at the 2**d corners of the unit cube, without
-re-reading the scenario per point.
+re-reading the scenario per point (:mod:`negotiation.studies.family`). The batched engine
+gets them as correctly rounded floats and hands every point whose floats could decide
+anything wrongly to the exact solver with its exact payoffs.
+
+Grids are streamed: an evenly spaced axis computes its values on demand, points are
+solved in blocks of :data:`BLOCK`, and a grid of more than
+:data:`negotiation.limits.MAX_GRID_POINTS` points is refused before any work.
 """
 
 from __future__ import annotations
@@ -20,32 +26,79 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
-from functools import partial
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from negotiation.errors import ScenarioError
+from negotiation.errors import LimitError, ScenarioError
+from negotiation.limits import MAX_GRID_POINTS
 from negotiation.model.overrides import parse_number, parse_path
-from negotiation.model.payoffs import Game, payoff_matrices
-from negotiation.model.scenario import Matrix, Scenario
+from negotiation.model.payoffs import Game
+from negotiation.model.scenario import Scenario
 from negotiation.solvers.batch import BatchResult, solve_batch
 from negotiation.solvers.equilibria import Method, Solution, solve
+from negotiation.studies.family import Block, GameFamily, Linspace
+
+
+def _as_values(values: Iterable[object]) -> Sequence[Fraction]:
+    """An axis's values: a :class:`Linspace` as it is, else a tuple of exact numbers.
+
+    A float is taken at its exact binary value.
+    """
+    if isinstance(values, Linspace):
+        return values
+    exact = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float, Fraction, Decimal)):
+            raise TypeError(f"axis values must be numbers, got {type(v).__name__}")
+        exact.append(v if isinstance(v, Fraction) else Fraction(v))
+    return tuple(exact)
+
+
+def _check_values(instance: Axis, attribute: object, values: Sequence[Fraction]) -> None:
+    if len(values) == 0:
+        raise ValueError(f"{instance.path}: an axis needs at least one value")
+    if isinstance(values, Linspace):
+        return
+    steps = [b - a for a, b in itertools.pairwise(values)]
+    if not (all(d > 0 for d in steps) or all(d < 0 for d in steps)):
+        raise ValueError(
+            f"{instance.path}: values must be strictly increasing or strictly decreasing "
+            "(sorted, no repeats), so that neighbouring grid points are neighbours"
+        )
+
+
+def _length(values: Sequence[Fraction]) -> int:
+    """The number of values, as a Python int even beyond ``sys.maxsize``."""
+    return values.num if isinstance(values, Linspace) else len(values)
 
 
 @attrs.frozen
 class Axis:
-    """One swept number: its override path and the values it takes, in order."""
+    """One swept number: its override path and the values it takes, in order.
+
+    ``values`` is a tuple of :class:`~fractions.Fraction`, or for :meth:`linspace` a
+    :class:`~negotiation.studies.family.Linspace`, a sequence that computes each value on
+    demand (so ``values[i]``, ``len(values)`` and iteration work the same). Values are
+    strictly monotone: neighbouring grid points are neighbouring values, which change
+    points rely on; :meth:`parse_values` sorts its list.
+    """
 
     path: str
-    values: tuple[Fraction, ...] = attrs.field(validator=attrs.validators.min_len(1))
+    values: Sequence[Fraction] = attrs.field(
+        converter=_as_values, validator=_check_values, eq=tuple
+    )
 
     @classmethod
     def linspace(cls, path: str, start: object, stop: object, num: int) -> Axis:
         """``num`` evenly spaced values from ``start`` to ``stop``, both included, exactly.
+
+        Nothing is computed per value until it is used, so ``num`` is bounded only by the
+        grid limit (:data:`negotiation.limits.MAX_GRID_POINTS`, checked by :class:`Grid`).
 
         >>> [str(v) for v in Axis.linspace("weights.us.legitimacy", 0, 1, 5).values]
         ['0', '1/4', '1/2', '3/4', '1']
@@ -53,9 +106,9 @@ class Axis:
         lo, hi = Fraction(str(start)), Fraction(str(stop))
         if num < 1 or (num == 1 and lo != hi):
             raise ValueError(f"{path}: NUM must be >= 2 (or 1 with START == STOP), got {num}")
-        if num == 1:
-            return cls(path, (lo,))
-        return cls(path, tuple(lo + (hi - lo) * i / (num - 1) for i in range(num)))
+        if num > 1 and lo == hi:
+            raise ValueError(f"{path}: START and STOP must differ when NUM > 1, got {lo}")
+        return cls(path, Linspace(lo, hi, num))
 
     @classmethod
     def parse_range(cls, spec: str) -> Axis:
@@ -76,18 +129,34 @@ class Axis:
             raise ScenarioError("--param", spec, "NUM must be a whole number") from None
         if num < 2 and not (num == 1 and start == stop):
             raise ScenarioError("--param", spec, "NUM must be at least 2")
+        if num > 1 and start == stop:
+            raise ScenarioError("--param", spec, "START and STOP must differ when NUM > 1")
         return cls.linspace(path, start, stop, num)
 
     @classmethod
     def parse_values(cls, spec: str) -> Axis:
-        """Parse ``PATH=v1,v2,...`` as given to ``--values``.
+        """Parse ``PATH=v1,v2,...`` as given to ``--values``; the values are sorted.
 
-        >>> [str(v) for v in Axis.parse_values("weights.us.wedge=0,1/2,2").values]
+        Sorting makes neighbouring grid points neighbouring values, so change points mean
+        what they say whatever order the values were typed in; a value given twice is
+        refused (:class:`~negotiation.errors.ScenarioError` naming it).
+
+        >>> [str(v) for v in Axis.parse_values("weights.us.wedge=2,0,1/2").values]
         ['0', '1/2', '2']
         """
         path, _, rest = _split(spec, "--values", "PATH=v1,v2,...")
-        values = tuple(parse_number(v, "--values", path) for v in rest.split(","))
-        return cls(path, values)
+        texts = rest.split(",")
+        values = [parse_number(v, "--values", path) for v in texts]
+        first: dict[Fraction, str] = {}
+        for text, value in zip(texts, values, strict=True):
+            if value in first:
+                raise ScenarioError(
+                    "--values",
+                    path,
+                    f"{text.strip()} repeats {first[value].strip()}; give each value once",
+                )
+            first[value] = text
+        return cls(path, tuple(sorted(values)))
 
 
 def _split(spec: str, option: str, form: str) -> tuple[str, str, str]:
@@ -101,7 +170,11 @@ def _split(spec: str, option: str, form: str) -> tuple[str, str, str]:
 
 @attrs.frozen
 class Grid:
-    """The points of a sweep: the product of one or two axes, first axis slowest."""
+    """The points of a sweep: the product of one or two axes, first axis slowest.
+
+    At most :data:`negotiation.limits.MAX_GRID_POINTS` points
+    (:class:`~negotiation.errors.LimitError` otherwise, before any value is computed).
+    """
 
     axes: tuple[Axis, ...] = attrs.field()
 
@@ -111,6 +184,18 @@ class Grid:
             raise ValueError("a sweep has one or two axes")
         if len({a.path for a in axes}) != len(axes):
             raise ValueError("the two axes must sweep different paths")
+        sizes = [_length(a.values) for a in axes]
+        if sizes[0] * sizes[-1] ** (len(sizes) - 1) > MAX_GRID_POINTS:
+            total = 1
+            for size in sizes:
+                total *= size
+            raise LimitError(
+                "--param",
+                " x ".join(a.path for a in axes),
+                f"{' x '.join(f'{n:,}' for n in sizes)} = {total:,} grid points is more than "
+                f"the limit of {MAX_GRID_POINTS:,}; split the sweep into ranges (several "
+                "sweeps over parts of each range, each with its own --out)",
+            )
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -129,8 +214,27 @@ class Grid:
         return size
 
     def points(self) -> Iterator[tuple[Fraction, ...]]:
-        """The grid's points in order (the first axis varies slowest)."""
-        return itertools.product(*(a.values for a in self.axes))
+        """The grid's points in order (the first axis varies slowest), one at a time."""
+        if len(self.axes) == 1:
+            for value in self.axes[0].values:
+                yield (value,)
+            return
+        outer, inner = (a.values for a in self.axes)
+        for first in outer:
+            for second in inner:
+                yield first, second
+
+    def point(self, index: int) -> tuple[Fraction, ...]:
+        """The swept values at grid point ``index``."""
+        coords = self.coordinates(np.array([index], dtype=np.int64))[0]
+        return tuple(a.values[int(i)] for a, i in zip(self.axes, coords, strict=True))
+
+    def coordinates(self, points: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Each point's index along each axis, shape (points, axes)."""
+        if len(self.axes) == 1:
+            return points[:, None]
+        inner = len(self.axes[1].values)
+        return np.stack([points // inner, points % inner], axis=1)
 
 
 @attrs.frozen
@@ -150,10 +254,11 @@ def sweep_points(
 ) -> Iterator[PointResult]:
     """Solve ``scenario`` at each grid point in order, lazily, skipping indices in ``skip``.
 
-    Raises :class:`~negotiation.errors.ScenarioError` at once if a path is unknown or a
-    value invalid at any corner of the grid (validated exactly like the file).
+    Raises :class:`~negotiation.errors.ScenarioError` at once if a path is unknown, two
+    axes name the same number, or a value is invalid (every value of a ``--values`` list,
+    the ends of a range; validated exactly like the file).
     """
-    games = _GameFamily(scenario, grid)
+    games = GameFamily(scenario, grid)
     skipped = set(skip)
     for index, values in enumerate(grid.points()):
         if index in skipped:
@@ -178,10 +283,12 @@ def solve_points(
 ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """Yield ``(point, rows)`` for every grid point not in ``skip``, in order.
 
-    ``solver="batch"`` (the default) solves blocks of points with
-    :func:`negotiation.solvers.batch.solve_batch`, handing suspect points to the exact solver with
-    their exactly computed payoffs; ``solver="per-game"`` calls :func:`solve` at each point
-    with the chosen nashpy ``method`` cross-checked (slower, for comparison).
+    ``solver="batch"`` (the default) solves blocks of :data:`BLOCK` points with
+    :func:`negotiation.solvers.batch.solve_batch` from correctly rounded float payoffs,
+    handing every point where a float decision could be wrong to the exact solver with its
+    exact payoffs; ``solver="per-game"`` calls :func:`solve` at each point with the chosen
+    nashpy ``method`` cross-checked (slower, for comparison). Points are produced block by
+    block; no list of all points is built.
     """
     if solver not in SOLVERS:
         raise ValueError(f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}")
@@ -189,56 +296,60 @@ def solve_points(
         for result in sweep_points(scenario, grid, method, skip):
             yield result.point, point_rows(scenario, grid, result)
         return
-    family = _GameFamily(scenario, grid)
+    family = GameFamily(scenario, grid)
     skipped = set(skip)
-    todo = [(i, v) for i, v in enumerate(grid.points()) if i not in skipped]
-    for start in range(0, len(todo), BLOCK):
-        block = todo[start : start + BLOCK]
-        values = np.array([[float(v) for v in vals] for _, vals in block])
-        A, B = family.floats_at(values)
-        batch = solve_batch(A, B, exact=partial(_exact_game, family, block))
-        for g, (index, vals) in enumerate(block):
-            # Points solved exactly (ties) report payoffs from their exact matrices too.
-            a, b = family.at(vals).floats() if batch.exact[g] else (A[g], B[g])
-            yield index, _batch_rows(scenario, grid, index, vals, a, b, batch, g)
+    total = len(grid)
+    for start in range(0, total, BLOCK):
+        todo = [i for i in range(start, min(start + BLOCK, total)) if i not in skipped]
+        if not todo:
+            continue
+        points = np.array(todo, dtype=np.int64)
+        block = family.block(points)
+        exact = functools.partial(_exact_game, family, points)
+        batch = solve_batch(block.A, block.B, exact=exact, force_exact=block.force_exact)
+        for g, index in enumerate(todo):
+            yield index, _batch_rows(scenario, grid, index, block, batch, g)
 
 
-def _exact_game(family: _GameFamily, block: list[tuple[int, tuple[Fraction, ...]]], g: int) -> Game:
-    return family.at(block[g][1])
+def _exact_game(family: GameFamily, points: npt.NDArray[np.int64], g: int) -> Game:
+    return family.at_point(int(points[g]))
 
 
 def _batch_rows(
     scenario: Scenario,
     grid: Grid,
     index: int,
-    values: Sequence[Fraction],
-    A: npt.NDArray[np.float64],
-    B: npt.NDArray[np.float64],
+    block: Block,
     result: BatchResult,
     g: int,
 ) -> list[dict[str, Any]]:
     lo, hi = np.searchsorted(result.game, [g, g + 1])
-    return [
-        _row(
-            scenario,
-            grid,
-            index,
-            values,
-            k,
-            strategies=(result.row[e], result.col[e]),
-            payoffs=(result.row[e] @ A @ result.col[e], result.row[e] @ B @ result.col[e]),
-            degenerate=bool(result.degenerate[g]),
-            component=int(result.component[e]),
+    A, B = block.A[g], block.B[g]
+    values = block.values[g].tolist()
+    rows = []
+    for k, e in enumerate(range(lo, hi)):
+        x, y = result.row[e], result.col[e]
+        rows.append(
+            _row(
+                scenario,
+                grid,
+                index,
+                values,
+                k,
+                strategies=(x.tolist(), y.tolist()),
+                payoffs=(float(x @ A @ y), float(x @ B @ y)),
+                degenerate=bool(result.degenerate[g]),
+                component=int(result.component[e]),
+            )
         )
-        for k, e in enumerate(range(lo, hi))
-    ]
+    return rows
 
 
 def _row(
     scenario: Scenario,
     grid: Grid,
     point: int,
-    values: Sequence[Fraction],
+    values: Sequence[Any],
     k: int,
     *,
     strategies: tuple[Sequence[Any], Sequence[Any]],
@@ -280,63 +391,6 @@ def sweep(
         r for _, point in solve_points(scenario, grid, solver=solver, method=method) for r in point
     ]
     return SweepResult.from_rows(scenario, grid, rows)
-
-
-class _GameFamily:
-    """Exact payoff matrices of a scenario as a multilinear function of the swept values.
-
-    A payoff is a sum of weight x score terms and each swept path is one weight or one
-    score, so each payoff is affine in each swept value separately. Evaluating the scenario
-    at the 2**d corners of {0, 1}**d therefore determines it everywhere; the corners are
-    built through :meth:`Scenario.with_overrides`, so paths and values are validated like
-    the file. Every grid value is validated too, at its first and last point.
-    """
-
-    def __init__(self, scenario: Scenario, grid: Grid) -> None:
-        self.dims = len(grid.axes)
-        for axis in grid.axes:  # validate each value range at its ends, like the file would
-            for value in (axis.values[0], axis.values[-1]):
-                scenario.with_overrides({axis.path: value})
-        self.corners: dict[tuple[int, ...], Game] = {
-            bits: payoff_matrices(
-                scenario.with_overrides(dict(zip(grid.paths, map(Fraction, bits), strict=True)))
-            )
-            for bits in itertools.product((0, 1), repeat=self.dims)
-        }
-
-    def floats_at(
-        self, values: npt.NDArray[np.float64]
-    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """Float payoffs at many points at once: ``values`` (points, dims) -> (points, m, n)."""
-        shape = (len(values), *next(iter(self.corners.values())).shape)
-        A, B = np.zeros(shape), np.zeros(shape)
-        for bits, game in self.corners.items():
-            w = np.ones(len(values))
-            for d, bit in enumerate(bits):
-                w *= values[:, d] if bit else 1 - values[:, d]
-            corner_A, corner_B = game.floats()
-            A += w[:, None, None] * corner_A
-            B += w[:, None, None] * corner_B
-        return A, B
-
-    def at(self, values: Sequence[Fraction]) -> Game:
-        """The game at one point: sum over corners of the multilinear interpolation weights."""
-        weights = []
-        for bits, game in self.corners.items():
-            w = Fraction(1)
-            for bit, v in zip(bits, values, strict=True):
-                w *= v if bit else 1 - v
-            weights.append((w, game))
-        return Game(_combine(weights, "A"), _combine(weights, "B"))
-
-
-def _combine(weights: list[tuple[Fraction, Game]], which: str) -> Matrix:
-    tables = [(w, getattr(g, which)) for w, g in weights if w != 0]
-    m, n = len(tables[0][1]), len(tables[0][1][0])
-    return tuple(
-        tuple(sum((w * t[r][c] for w, t in tables), Fraction(0)) for c in range(n))
-        for r in range(m)
-    )
 
 
 @attrs.frozen
@@ -464,8 +518,9 @@ def regime_label(
 class ChangePoint:
     """Where the equilibrium set changes along a 1-D sweep.
 
-    ``low == high`` when the change happens at a grid point (there the game is degenerate);
-    otherwise the change lies strictly between two neighbouring grid values.
+    ``low == high`` when the change happens at a grid point (there the game is degenerate
+    and its equilibrium set differs from those on both sides); otherwise the change lies
+    between two neighbouring grid values, ``low`` the earlier one along the axis.
     """
 
     low: float
@@ -483,8 +538,16 @@ def change_points(result: SweepResult) -> list[ChangePoint]:
     """The places along a 1-D sweep where the equilibrium set changes.
 
     Neighbouring grid points are compared by their regime labels (the supports of their
-    equilibria). Where one of the two is degenerate, the change is placed at it: generic
-    changes of the equilibrium set happen exactly at degenerate games.
+    equilibria). Generic changes of the equilibrium set happen exactly at degenerate games,
+    so a change is placed *at* a degenerate grid point when that point's equilibrium set
+    differs from its neighbours' on both sides (at the first or last grid point, from its
+    one neighbour's and the change is placed between them, since the other side is
+    unknown). A point that is degenerate for another reason, with the same equilibria as
+    one neighbour (a tie against a dominated strategy, say), does not hold the change: it
+    lies between that point and the neighbour on the other side.
+
+    Axes are strictly monotone (:class:`Axis`), so neighbouring points are neighbouring
+    values, whichever way the axis runs.
     """
     if len(result.paths) != 1:
         raise ValueError("change points need a 1-D sweep")
@@ -493,13 +556,19 @@ def change_points(result: SweepResult) -> list[ChangePoint]:
     labels = [regime_label(rows, result.players) for _, rows in points]
     xs = [rows[0][path] for _, rows in points]
     degenerate = [rows[0]["degenerate"] for _, rows in points]
+    last = len(points) - 1
+
+    def holds(i: int) -> bool:
+        """Whether point i holds the changes on both its sides (degenerate, set unlike both)."""
+        return degenerate[i] and 0 < i < last and labels[i - 1] != labels[i] != labels[i + 1]
+
     changes: list[ChangePoint] = []
-    for i in range(len(points) - 1):
+    for i in range(last):
         if labels[i] == labels[i + 1]:
             continue
-        if degenerate[i + 1] and not degenerate[i]:
+        if holds(i + 1):
             low = high = xs[i + 1]
-        elif degenerate[i] and not degenerate[i + 1]:
+        elif holds(i):
             low = high = xs[i]
         else:
             low, high = xs[i], xs[i + 1]
