@@ -1651,7 +1651,14 @@ def analyse(
         for i, name in enumerate(pawn_names):
             out[name]["pawn"] = _finite(result["median"][i])
             out[name]["pawn_max"] = _finite(result["maximum"][i])
-        if saltelli:
+        step = len(names) + 2
+        ends = np.concatenate([y[0::step], y[step - 1 :: step]]) if saltelli else y
+        if saltelli and np.ptp(ends) == 0:
+            # SALib normalises by the variance over the A and B rows; with none there,
+            # the indices are not defined (SALib would warn and report zeros).
+            for name in names:
+                out[name].update({"S1": None, "S1_conf": None, "ST": None, "ST_conf": None})
+        elif saltelli:
             result = sobol_analysis.analyze(
                 problem,
                 y,
