@@ -473,7 +473,7 @@ def small_random_trees(count: int, first_seed: int, chance: bool = True) -> list
     while len(trees) < count:
         tree = random_tree(seed, chance=chance)
         seed += 1
-        whole = Fragment(tree, 0, lambda v: False, tree.numbers.probabilities)
+        whole = Fragment(tree, 0, lambda v: False, tree.numbers)
         rows, cols = whole.count_plans(0), whole.count_plans(1)
         if max(rows, cols) <= 8 and rows * cols <= 40:
             trees.append(tree)
@@ -736,3 +736,18 @@ def test_sweep_skips_points_and_reports_columns() -> None:
         "Entrant: enters; Incumbent: accommodates",
     ]
     assert all(r["ties"] for r in points[1])
+
+
+def test_sweep_of_an_imperfect_information_tree_uses_the_swept_payoffs() -> None:
+    """Simultaneous subgames are solved with each point's own payoffs (exactly, per point)."""
+    tree = load("outside_option")
+    axes = [
+        ("tree.out.payoffs.ann", [F(0), F(3, 4), F(2), F(4)]),
+        ("tree.in.top.left.payoffs.bob", [F(-2), F(1, 20), F(1), F(3)]),
+    ]
+    points = dict(sweep_spe(tree, axes))
+    assert points == dict(enumerate(exact_rows(tree, axes)))
+    # Bob's payoff -2 at (top, left) leaves (bottom, right) as the only stage equilibrium.
+    assert [r["path"] for r in points[0]] == ["ann: in; ann: bottom; bob: right"]
+    # An option worth 4 beats every stage equilibrium (3 at most): out in all three SPE.
+    assert [r["path"] for r in points[15]] == ["ann: out"] * 3

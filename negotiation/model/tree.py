@@ -101,9 +101,10 @@ NODE_SETTINGS = ("player", "chance", "infoset", "payoffs", "scores", "label", "d
 #: The word that stands for "1 minus the other probabilities" at a chance node.
 REST = "rest"
 
-#: Deepest nesting of TOML tables accepted in a tree file: the tree's depth plus the
-#: ``tree`` table, a leaf's ``payoffs`` or ``scores`` table and one spare level.
-MAX_TREE_NESTING = limits.MAX_TREE_DEPTH + 3
+#: Deepest nesting of values accepted in a tree file, checked before anything else: the
+#: deepest leaf's number sits under the ``tree`` table, one table per move, and its
+#: ``payoffs`` or ``scores`` table; one level more lets the depth check name the node.
+MAX_TREE_NESTING = limits.MAX_TREE_DEPTH + 4
 
 _TOP_KEYS = ("name", "title", "description", "source", "players", "criteria", "weights", "tree")
 _PLAYER_KEYS = ("id", "label", "description")

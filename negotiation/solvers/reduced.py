@@ -59,6 +59,9 @@ Behaviour = Mapping[int, tuple[Fraction, ...] | None]
 class Fragment:
     """The part of a tree from ``root`` down to the nodes ``cut`` says are given values.
 
+    ``numbers`` gives the leaf payoffs and chance probabilities to use (a sweep passes the
+    numbers of its grid point; the tree's own are ``tree.numbers``).
+
     Each terminal of the fragment (a leaf, or a cut node whose value the caller supplies)
     is stored with the chance probability of reaching it within the fragment and the moves
     of every player on the way (:attr:`terminals`), which is all that plans, payoffs and
@@ -70,10 +73,12 @@ class Fragment:
         tree: TreeScenario,
         root: int,
         cut: Callable[[int], bool],
-        probabilities: Sequence[tuple[Fraction, ...]],
+        numbers: TreeNumbers,
     ) -> None:
         self.tree = tree
         self.root = root
+        self.numbers = numbers
+        probabilities = numbers.probabilities
         nodes = tree.nodes
         #: Non-terminal nodes of the fragment, in preorder.
         self.nodes: list[int] = []
@@ -187,8 +192,7 @@ class Fragment:
 
     def value_of(self, v: int, values: Mapping[int, tuple[Fraction, ...]]) -> tuple[Fraction, ...]:
         """A terminal's value vector: a leaf's payoffs, or the value the caller gives."""
-        node = self.tree.nodes[v]
-        return values.get(v, node.payoffs)
+        return values.get(v, self.numbers.payoffs[v])
 
     def behaviour_value(
         self, behaviour: Behaviour, values: Mapping[int, tuple[Fraction, ...]]
@@ -326,7 +330,7 @@ def reduced_form(tree: TreeScenario, numbers: TreeNumbers | None = None) -> Redu
             f"{len(tree.players)} (its subgame-perfect equilibria need no strategic form)",
         )
     numbers = numbers or tree.numbers
-    fragment = Fragment(tree, 0, lambda v: False, numbers.probabilities)
+    fragment = Fragment(tree, 0, lambda v: False, numbers)
     rows, cols = fragment.plans(0), fragment.plans(1)
     empty: dict[int, tuple[Fraction, ...]] = {}
     table = [[fragment.payoffs((r, c), empty) for c in cols] for r in rows]

@@ -117,6 +117,8 @@ class SubgamePerfect:
     outcome: tuple[tuple[int, Fraction], ...]
     ties: tuple[int, ...] = ()
     subgames: tuple[SubgameChoice, ...] = ()
+    #: The numbers it was solved with (the tree's own unless a sweep gave others).
+    numbers: TreeNumbers | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def pure(self) -> bool:
@@ -152,8 +154,8 @@ class SubgamePerfect:
     @property
     def path(self) -> str:
         """The path of play in words (see :func:`describe_path`)."""
-        numbers = self.tree.numbers.probabilities
-        return describe_path(self.tree, self.behaviour, numbers)
+        numbers = self.numbers or self.tree.numbers
+        return describe_path(self.tree, self.behaviour, numbers.probabilities)
 
 
 @attrs.frozen
@@ -216,6 +218,7 @@ def solve_spe(tree: TreeScenario, numbers: TreeNumbers | None = None) -> TreeSol
                 _outcome(tree, behaviour, numbers),
                 tuple(sorted(set(ties))),
                 tuple(choices),
+                numbers,
             )
         )
     tied = sorted({v for e in equilibria for v in e.ties} | engine.tied)
@@ -318,7 +321,7 @@ def verify(
                         "available"
                     )
             continue
-        fragment = Fragment(tree, v, lambda c: c in roots, numbers.probabilities)
+        fragment = Fragment(tree, v, lambda c: c in roots, numbers)
         given = {c: values[c] for c in fragment.cuts}
         if any(x is None for x in given.values()):
             problems.append(f"{node.id}: a subgame below has no value")
@@ -441,7 +444,7 @@ class _Engine:
         if simple:
             terminals = list(node.children)
         else:
-            fragment = Fragment(tree, v, self.roots.__contains__, self.numbers.probabilities)
+            fragment = Fragment(tree, v, self.roots.__contains__, self.numbers)
             terminals = [t for t, _, _ in fragment.terminals]
         lists = [self.branches(c) for c in terminals]
         combos = math.prod(len(options) for options in lists)
@@ -793,30 +796,36 @@ def sweep_spe(
     """
     family = tree.family(axes)
     paths = [path for path, _ in axes]
+    floats = [[float(v) for v in values] for _, values in axes]
     skipped = set(skip)
     todo = [
-        (i, values)
-        for i, values in enumerate(itertools.product(*(values for _, values in axes)))
+        (i, index)
+        for i, index in enumerate(itertools.product(*(range(len(v)) for _, v in axes)))
         if i not in skipped
     ]
+
+    def exact(i: int, index: tuple[int, ...]) -> list[dict[str, Any]]:
+        values = [axes[d][1][k] for d, k in enumerate(index)]
+        return _exact_rows(tree, family.numbers_at(values), paths, i, values)
+
     if not tree.perfect_information:
-        for i, values in todo:
-            yield i, _exact_rows(tree, family.numbers_at(values), paths, i, values)
+        for i, index in todo:
+            yield i, exact(i, index)
         return
     batch = _Batch(tree)
     block = max(1, min(4096, 20_000_000 // max(1, len(tree.nodes) * len(tree.players))))
     for start in range(0, len(todo), block):
         chunk = todo[start : start + block]
-        x = np.array([[float(v) for v in values] for _, values in chunk])
+        x = np.array([[floats[d][k] for d, k in enumerate(index)] for _, index in chunk])
         payoffs, probabilities, scale = family.floats_at(x)
         rows = batch.solve(payoffs, probabilities, scale)
-        for g, (i, values) in enumerate(chunk):
+        for g, (i, index) in enumerate(chunk):
             found = rows[g]
             if found is None:
-                yield i, _exact_rows(tree, family.numbers_at(values), paths, i, values)
+                yield i, exact(i, index)
                 continue
             row: dict[str, Any] = {"point": i}
-            row.update({p: float(v) for p, v in zip(paths, values, strict=True)})
+            row.update({p: float(x[g, d]) for d, p in enumerate(paths)})
             row.update(found)
             yield i, [row]
 
@@ -859,6 +868,7 @@ class _Batch:
         self.edge_offset = offsets
         self.decisions = [n.index for n in tree.nodes if n.kind == "decision"]
         self.labels: dict[bytes, str] = {}
+        self.leaves_reached: dict[bytes, list[tuple[int, str]]] = {}
 
     def solve(
         self,
@@ -931,16 +941,27 @@ class _Batch:
             row: dict[str, Any] = {"equilibrium": 0}
             for player, value in zip(tree.players, root_values[g], strict=True):
                 row[f"payoff.{player.id}"] = float(value)
+            reached = self.reached(keys[g], leaf_reach[g])
             row["outcome"] = ";".join(
-                f"{tree.nodes[v].id}={format(float(p), '.12g')}"
-                for v, p in zip(leaves, leaf_reach[g], strict=True)
-                if p > 0
+                f"{name}={format(float(leaf_reach[g, k]), '.12g')}" for k, name in reached
             )
             row["ties"] = False
             row["degenerate"] = False
             row["path"] = self.label(keys[g], probabilities[g])
             rows.append(row)
         return rows
+
+    def reached(
+        self, key: npt.NDArray[np.int32], reach: npt.NDArray[np.float64]
+    ) -> list[tuple[int, str]]:
+        """The leaves reached (position, id) under a profile of choices (cached)."""
+        raw = key.tobytes()
+        if raw not in self.leaves_reached:
+            leaves = self.tree.leaves
+            self.leaves_reached[raw] = [
+                (k, self.tree.nodes[v].id) for k, v in enumerate(leaves) if reach[k] > 0
+            ]
+        return self.leaves_reached[raw]
 
     def label(self, key: npt.NDArray[np.int32], probabilities: npt.NDArray[np.float64]) -> str:
         """The path in words for a profile of choices (cached: regimes repeat)."""
