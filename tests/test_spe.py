@@ -44,11 +44,6 @@ def behaviour_by_id(e: SubgamePerfect) -> dict[str, dict[str, Fraction] | None]:
     return {node: at for moves in e.strategies().values() for node, at in moves.items()}
 
 
-def on_path(e: SubgamePerfect) -> dict[str, Fraction]:
-    """The leaves an equilibrium reaches, by id, with their probability."""
-    return e.reached
-
-
 def payoffs(solution: TreeSolution) -> list[tuple[Fraction, ...]]:
     """The payoffs of every listed equilibrium, in order."""
     return [e.payoffs for e in solution.equilibria]
@@ -67,7 +62,7 @@ def test_entry_game_has_one_spe_in_accommodate() -> None:
         "tree.in": {"fight": 0, "accommodate": 1},
     }
     assert e.path == "Entrant: enters; Incumbent: accommodates"
-    assert on_path(e) == {"tree.in.accommodate": 1}
+    assert e.reached == {"tree.in.accommodate": 1}
     assert solution.complete
     assert not solution.ties
     assert solution.subgame_roots == ("tree", "tree.in")
@@ -580,11 +575,12 @@ def test_agrees_with_gambit_on_random_trees() -> None:
     assert sum(bool(t.chance_nodes) for t in trees) >= 10  # and chance nodes
 
 
-def mixed_plans(
-    tree: TreeScenario, plans: Sequence[Any], player: int, behaviour: Any
-) -> tuple[Fraction, ...]:
-    """The mixed strategy realisation-equivalent to behaviour (Kuhn): products over moves."""
-    del tree, player
+def mixed_plans(plans: Sequence[Any], behaviour: Any) -> tuple[Fraction, ...]:
+    """The mixed strategy realisation-equivalent to behaviour (Kuhn 1953).
+
+    A plan's probability is the product of the behaviour probabilities of its moves; at a
+    set where behaviour is unrestricted (None) the first action stands in.
+    """
     out = []
     for plan in plans:
         p = Fraction(1)
@@ -602,8 +598,8 @@ def test_every_spe_is_a_nash_equilibrium_of_the_reduced_form() -> None:
         form = reduced_form(tree)
         A, B = form.game.A, form.game.B
         for e in solve_spe(tree).equilibria:
-            x = mixed_plans(tree, form.plans[0], 0, e.behaviour)
-            y = mixed_plans(tree, form.plans[1], 1, e.behaviour)
+            x = mixed_plans(form.plans[0], e.behaviour)
+            y = mixed_plans(form.plans[1], e.behaviour)
             assert sum(x) == 1
             assert sum(y) == 1
             rows = [sum(a * q for a, q in zip(row, y, strict=True)) for row in A]
