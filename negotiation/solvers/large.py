@@ -51,6 +51,7 @@ masks in 64-bit integers); larger games go to the exact path directly.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from typing import cast
 
@@ -76,6 +77,9 @@ MAX_BASES = 2_000_000
 #: Most bases of one polytope that may need an exact check before the float traversal gives
 #: up and the exact path takes the polytope (a degenerate polytope needs many).
 MAX_UNCERTAIN = 256
+
+#: Games with at least this many cells enumerate their two polytopes on two threads.
+PARALLEL_FROM = 64
 
 #: Relative width of a near-tie in the ratio test: candidates within it are all proposed.
 TIE = 1e-9
@@ -132,8 +136,14 @@ def solve_large(game: Game) -> ExactSolution:
     m, n = game.shape
     A = _positive_integers(game.A)
     Bt = [list(col) for col in zip(*_positive_integers(game.B), strict=True)]
-    row_side = _polytope_vertices(Bt)  # P, in dimension m: tight bits are the labels
-    col_side = _polytope_vertices(A)  # Q, in dimension n: bits k < n are labels m + k
+    if m * n >= PARALLEL_FROM:  # the compiled searches release the GIL: one per core
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            row_future = pool.submit(_polytope_vertices, Bt)
+            col_side = _polytope_vertices(A)
+            row_side = row_future.result()
+    else:
+        row_side = _polytope_vertices(Bt)  # P, in dimension m: tight bits are the labels
+        col_side = _polytope_vertices(A)  # Q, in dimension n: bits k < n are labels m + k
     low = (1 << n) - 1
     row_labels = row_side.tight
     col_labels = [(t & low) << m | t >> n for t in col_side.tight]
@@ -322,35 +332,48 @@ def _find(keys: IntArray, key: int) -> int:  # pragma: no cover - compiled
 
 
 @compiled
-def _invert(G: FloatArray, R: FloatArray, W: FloatArray, s: int) -> bool:  # pragma: no cover
-    """R[:s, :s] = G[:s, :s]^-1 by Gauss-Jordan with partial pivoting; False if it fails."""
+def _invert(
+    G: FloatArray, R: FloatArray, pivots: IntArray, s: int
+) -> bool:  # pragma: no cover - compiled
+    """R[:s, :s] = G[:s, :s]^-1 by in-place Gauss-Jordan with partial pivoting (s^3 flops).
+
+    Row interchanges are undone as column interchanges in reverse order at the end
+    (Golub and Van Loan, *Matrix Computations*, 4th ed., 2013, section 3.2); False if a
+    pivot is zero or a result is not finite.
+    """
     for a in range(s):
         for b in range(s):
-            W[a, b] = G[a, b]
-            W[a, s + b] = 1.0 if a == b else 0.0
+            R[a, b] = G[a, b]
     for c in range(s):
         p = c
         for a in range(c + 1, s):
-            if abs(W[a, c]) > abs(W[p, c]):
+            if abs(R[a, c]) > abs(R[p, c]):
                 p = a
-        pivot = W[p, c]
+        pivots[c] = p
+        if p != c:
+            for b in range(s):
+                R[c, b], R[p, b] = R[p, b], R[c, b]
+        pivot = R[c, c]
         if pivot == 0.0 or not np.isfinite(pivot):
             return False
-        if p != c:
-            for b in range(2 * s):
-                W[c, b], W[p, b] = W[p, b], W[c, b]
-        inv = 1.0 / pivot
-        for b in range(2 * s):
-            W[c, b] *= inv
+        inverse = 1.0 / pivot
+        R[c, c] = 1.0
+        for b in range(s):
+            R[c, b] *= inverse
         for a in range(s):
             if a != c:
-                f = W[a, c]
+                f = R[a, c]
                 if f != 0.0:
-                    for b in range(2 * s):
-                        W[a, b] -= f * W[c, b]
+                    R[a, c] = 0.0
+                    for b in range(s):
+                        R[a, b] -= f * R[c, b]
+    for c in range(s - 1, -1, -1):
+        p = pivots[c]
+        if p != c:
+            for a in range(s):
+                R[a, c], R[a, p] = R[a, p], R[a, c]
     for a in range(s):
         for b in range(s):
-            R[a, b] = W[a, s + b]
             if not np.isfinite(R[a, b]):
                 return False
     return True
@@ -358,12 +381,13 @@ def _invert(G: FloatArray, R: FloatArray, W: FloatArray, s: int) -> bool:  # pra
 
 @compiled
 def _certify(
-    F: FloatArray,
+    FK: FloatArray,
     G: FloatArray,
+    Gt: FloatArray,
     R: FloatArray,
     x: FloatArray,
     slack: FloatArray,
-    support: IntArray,
+    row_sums: FloatArray,
     in_basis: npt.NDArray[np.bool_],
     s: int,
 ) -> int:  # pragma: no cover - compiled
@@ -379,28 +403,35 @@ def _certify(
     (1 + 2u) ||F_j|| delta``; the opposite inequalities prove a violated constraint. Every
     bound is multiplied by ``1 + 2^-30``, which exceeds the relative rounding error of
     computing it (< gamma_{3s+4} < 2^-44 for s <= 64), and increased by 1e-280 against
-    underflow. Also fills ``x`` and ``slack`` (rows of ``F`` outside the basis).
+    underflow. ``FK`` holds the support's columns of ``F`` and ``Gt`` is ``G`` transposed;
+    ``G > 0``, so a row of ``|R||G|`` sums to ``|R_a.|`` times the row sums of ``G``. Fills
+    ``x``, ``slack`` (rows of ``F`` outside the basis) and the work space ``row_sums``.
     """
-    r = F.shape[0]
+    r = FK.shape[0]
     gamma = (s + 2) * _U / (1.0 - (s + 2) * _U)
+    for k in range(s):
+        total = 0.0
+        for b in range(s):
+            total += G[k, b]
+        row_sums[k] = total
     alpha = 0.0
     norm_r = 0.0
     for a in range(s):
         total = 0.0
         row_norm = 0.0
-        for b in range(s):
-            total += R[a, b]
-            row_norm += abs(R[a, b])
+        mag = 1.0  # row a of (I + |R||G|) summed: 1 + sum_k |R_ak| (row sum k of G > 0)
+        for k in range(s):
+            total += R[a, k]
+            row_norm += abs(R[a, k])
+            mag += abs(R[a, k]) * row_sums[k]
         x[a] = total
         norm_r = max(norm_r, row_norm)
-        row_sum = 0.0
+        row_sum = gamma * mag
         for b in range(s):
             acc = 1.0 if a == b else 0.0
-            mag = acc
             for k in range(s):
-                acc -= R[a, k] * G[k, b]
-                mag += abs(R[a, k]) * G[k, b]
-            row_sum += abs(acc) + gamma * mag
+                acc -= R[a, k] * Gt[b, k]
+            row_sum += abs(acc)
         alpha = max(alpha, row_sum)
     rho = 0.0
     for a in range(s):
@@ -430,7 +461,7 @@ def _certify(
         mag = 1.0
         norm = 0.0
         for a in range(s):
-            f = F[j, support[a]]
+            f = FK[j, a]
             acc -= f * x[a]
             mag += f * abs(x[a])
             norm += f
@@ -477,9 +508,13 @@ def _traverse(
     support = np.empty(d, np.int64)
     basis_rows = np.empty(d, np.int64)
     in_basis = np.zeros(r, np.bool_)
+    FK = np.empty((r, d))
+    FBt = np.empty((d, d))
     G = np.empty((d, d))
+    Gt = np.empty((d, d))
     R = np.empty((d, d))
-    W = np.empty((d, 2 * d))
+    pivots = np.empty(d, np.int64)
+    row_sums = np.empty(d)
     x = np.empty(d)
     slack = np.empty(r)
     direction = np.empty(d)
@@ -499,13 +534,21 @@ def _traverse(
             if in_basis[j]:
                 basis_rows[t] = j
                 t += 1
+        # Contiguous copies: FK = F[:, support], FBt = F[basis rows, :]^T, G and G^T.
+        for j in range(r):
+            for a in range(s):
+                FK[j, a] = F[j, support[a]]
+        for k in range(d):
+            for b in range(s):
+                FBt[k, b] = F[basis_rows[b], k]
         for a in range(s):
             for b in range(s):
-                G[a, b] = F[basis_rows[a], support[b]]
-        if not _invert(G, R, W, s):
+                G[a, b] = FK[basis_rows[a], b]
+                Gt[b, a] = G[a, b]
+        if not _invert(G, R, pivots, s):
             outcome = _SINGULAR
             break
-        verdict = _certify(F, G, R, x, slack, support, in_basis, s)
+        verdict = _certify(FK, G, Gt, R, x, slack, row_sums, in_basis, s)
         status[i] = verdict
         if verdict == _UNCERTAIN:
             n_uncertain += 1
@@ -526,7 +569,7 @@ def _traverse(
                 for a in range(s):
                     acc = 0.0
                     for b in range(s):
-                        acc += R[a, b] * F[basis_rows[b], bit]
+                        acc += R[a, b] * FBt[bit, b]
                     direction[a] = -acc
             else:  # row bit - d loosens: direction -R e_p on the support
                 p = 0
@@ -547,7 +590,7 @@ def _traverse(
                     continue
                 rate = F[j, entering] if entering >= 0 else 0.0
                 for a in range(s):
-                    rate += F[j, support[a]] * direction[a]
+                    rate += FK[j, a] * direction[a]
                 if rate > 0.0:
                     ratio[d + j] = max(slack[j], 0.0) / rate
                     best = min(best, ratio[d + j])

@@ -57,8 +57,12 @@ _Function = TypeVar("_Function", bound=Callable[..., Any])
 
 
 def compiled(function: _Function) -> _Function:
-    """``numba.njit(cache=True)``, typed: compiled on first call, cached on disk after."""
-    return cast(_Function, numba.njit(cache=True)(function))
+    """``numba.njit(cache=True, nogil=True)``, typed for mypy.
+
+    Compiled on first call and cached on disk after; free to run beside other threads, as
+    compiled code touches no Python object.
+    """
+    return cast(_Function, numba.njit(cache=True, nogil=True)(function))
 
 
 @attrs.frozen
