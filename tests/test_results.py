@@ -32,7 +32,11 @@ def test_run_writes_results_and_manifest(tmp_path: Path) -> None:
     assert manifest["grid"][0]["exact"][1] == "1/4"
     assert manifest["command"] == ["negotiation", "sweep"]
     assert {"started", "finished", "versions"} <= set(manifest)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "results.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "manifest.json",
+        "results.csv",
+        "summary.json",
+    ]
 
 
 def test_scenario_hash_changes_with_an_override() -> None:
@@ -100,7 +104,7 @@ def test_cli_plot_redraws_without_solving(tmp_path: Path) -> None:
     args = ["sweep", "inspection-criteria", "--param", "weights.target.penalty=1:5:5"]
     assert runner.invoke(main, [*args, "--out", str(tmp_path), "-q"]).exit_code == 0
     (tmp_path / "strategies.png").unlink()
-    result = runner.invoke(main, ["plot", str(tmp_path), "--format", "svg"])
+    result = runner.invoke(main, ["plot", str(tmp_path), "--image-format", "svg"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "strategies.svg").read_text().lstrip().startswith("<?xml")
     manifest = json.loads((tmp_path / "manifest.json").read_text())
@@ -370,6 +374,10 @@ def test_a_folder_in_place_of_a_file_is_refused(tmp_path: Path, name: str) -> No
          "points"),
         (lambda m: m.pop("rows"), "rows: missing"),
         (lambda m: m.update(schema_version=7), "schema_version: expected 1"),
+        (lambda m: m["grid"][0].update(exact=["2", "x"]), 'grid[0].exact: expected exact '
+         'numbers such as "3" or "-1/20"'),
+        (lambda m: m["grid"][0].update(exact=["2", "1/0"]), 'grid[0].exact: expected exact '
+         'numbers such as "3" or "-1/20"'),
     ],
 )  # fmt: skip
 def test_damaged_manifests_are_refused_with_the_key(

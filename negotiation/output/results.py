@@ -20,6 +20,11 @@ of equilibria of each point) and refuse a damaged folder with an
 ``manifest.json`` records what is needed to reproduce any figure: the scenario's content
 hash and full resolved content (overrides applied), the grid (exact values as fractions),
 the overrides, the method, package versions, the command line and timestamps.
+
+``summary.json`` (:func:`write_summary`, written when a sweep completes) states what the
+sweep found, for programs: regimes with the grid points they cover, change points with
+exact values, degenerate points (:mod:`negotiation.studies.summary`). It is derived from
+the other two files, so ``negotiation plot`` writes it again.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ from negotiation.studies.sweep import Grid, SweepResult, columns, player_info, s
 
 RESULTS = "results.csv"
 MANIFEST = "manifest.json"
+SUMMARY = "summary.json"
 LOCK = ".lock"
 SCHEMA_VERSION = 1
 STATUSES = ("running", "interrupted", "complete")
@@ -64,6 +70,8 @@ STATUSES = ("running", "interrupted", "complete")
 PLOT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\.(png|svg|pdf)")
 
 _INT_COLUMNS = {"point", "equilibrium", "component"}
+#: An exact grid value in the manifest: an integer or a fraction, of bounded length.
+_EXACT = re.compile(r"-?[0-9]{1,400}(/0*[1-9][0-9]{0,400})?")
 _BOOL_COLUMNS = {"pure", "degenerate"}
 #: Slack on probabilities read back (the batch engine's floats are exact to about 1e-15).
 _PROBABILITY_SLACK = 1e-9
@@ -387,7 +395,41 @@ def _solve(
         raise SweepInterrupted(len(done), total, folder, signum) from None
     with _signals_deferred(redeliver=True):
         _save(folder, manifest, grid, scenario, rows, done, total, status="complete")
-    return SweepResult.from_rows(scenario, grid, rows)
+    result = SweepResult.from_rows(scenario, grid, rows)
+    write_summary(folder, result, manifest)
+    return result
+
+
+def write_summary(
+    folder: str | Path, result: SweepResult, manifest: Mapping[str, Any] | None = None
+) -> None:
+    """Write ``summary.json`` into ``folder`` (atomically) for ``result``.
+
+    ``manifest`` defaults to the folder's own (read and checked); the summary takes the
+    exact grid values, the scenario's identity, the overrides and the status from it (see
+    :func:`negotiation.studies.summary.folder_summary`).
+    """
+    from negotiation.studies.summary import folder_summary
+
+    folder = Path(folder)
+    manifest = read_manifest(folder) if manifest is None else manifest
+    document = folder_summary(result, manifest)
+    atomic.write_text(folder / SUMMARY, summary_json(document))
+
+
+def summary_json(document: Mapping[str, Any]) -> str:
+    """A summary as JSON text: indented by 2, each ``[first, last]`` run on one line.
+
+    >>> print(summary_json({"points": [[0, 2], [5, 5]]}))
+    {
+      "points": [
+        [0, 2],
+        [5, 5]
+      ]
+    }
+    """
+    text = json.dumps(document, indent=2)
+    return re.sub(r"\[\s+(-?\d+),\s+(-?\d+)\s+\]", r"[\1, \2]", text) + "\n"
 
 
 @contextlib.contextmanager
@@ -442,14 +484,14 @@ def make_folder(folder: Path) -> bool:
 
 
 def clear(folder: str | Path) -> list[str]:
-    """Remove a previous sweep's files from ``folder``: results, manifest and plots.
+    """Remove a previous sweep's files from ``folder``: results, manifest, summary and plots.
 
     The plots removed are those the manifest lists (plain file names only, see
     :data:`PLOT_NAME`) and any ``strategies``/``payoffs``/``regimes`` image; other files
     are left alone. Call it while holding :func:`lock`. Returns the names removed.
     """
     folder = Path(folder)
-    names = {RESULTS, MANIFEST}
+    names = {RESULTS, MANIFEST, SUMMARY}
     names |= {f"{stem}.{ext}" for stem in ("strategies", "payoffs", "regimes")
               for ext in ("png", "svg", "pdf")}  # fmt: skip
     with contextlib.suppress(OutputError):
@@ -672,6 +714,11 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
         )
         exact = check.typed(axis, "exact", list, f"{where}.")
         check.that(len(exact) == len(values), f"{where}.exact", "expected one per value")
+        check.that(
+            all(isinstance(v, str) and _EXACT.fullmatch(v) for v in exact),
+            f"{where}.exact",
+            'expected exact numbers such as "3" or "-1/20"',
+        )
         total *= len(values)
     check.that(total <= limits.MAX_GRID_POINTS, "grid", "more points than a sweep may have")
     check.that(len({axis["path"] for axis in grid}) == len(grid), "grid", "two axes on one path")
