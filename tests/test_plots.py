@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 
 import attrs
@@ -16,17 +18,29 @@ from negotiation.limits import MAX_LABEL_LENGTH
 from negotiation.model.catalogue import catalogue
 from negotiation.model.payoffs import payoff_matrices
 from negotiation.output.plots import (
+    DOTS,
+    MARK_SPACING,
+    STRIPES,
+    UNSOLVED_COLOUR,
+    Labels,
+    RegimeStyle,
     branches,
+    degenerate_marks,
+    links,
+    outcome_colour,
     payoff_heatmaps,
     payoff_plot,
     plain_text,
     pure_equilibria,
     regime_grid,
     regime_map,
+    regime_styles,
     save,
     save_sweep_plots,
+    scenario_labels,
     strategy_plot,
 )
+from negotiation.studies.summary import RegimeContent
 from negotiation.studies.sweep import Axis, Grid, SweepResult, sweep
 
 ONE_D = sweep(load("rare-earth"), Grid((Axis.linspace("weights.us.supply_security", 3, 5, 5),)))
@@ -192,3 +206,188 @@ def test_pure_equilibria_are_the_solvers_pure_equilibria() -> None:
             (r[0], c[0]) for e in solution.equilibria if e.pure for r, c in [e.support]
         )
         assert pure_equilibria(game.A, game.B) == expected
+
+
+# --------------------------------------------------------------------------- paper-ready figures
+
+
+def _font_subtypes(pdf: bytes) -> set[bytes]:
+    """The /Subtype of every font-like object of a PDF (matplotlib writes them uncompressed)."""
+    return set(re.findall(rb"/Subtype\s*/(\w+)", pdf)) - {b"Image", b"Form"}
+
+
+def test_saved_pdfs_embed_truetype_not_type3_fonts(tmp_path: Path) -> None:
+    """save() writes Type 42 (TrueType) fonts; matplotlib's own default would be Type 3."""
+    figures = {
+        "regimes": regime_map(TWO_D),
+        "strategies": strategy_plot(ONE_D),
+        "heatmaps": payoff_heatmaps(load("rare-earth")),
+    }
+    for name, fig in figures.items():
+        save(fig, tmp_path / f"{name}.pdf", "pdf")
+        fonts = _font_subtypes((tmp_path / f"{name}.pdf").read_bytes())
+        assert b"Type3" not in fonts, name
+        assert fonts & {b"TrueType", b"CIDFontType2"}, name
+    payoff_plot(ONE_D).savefig(tmp_path / "default.pdf")  # the check can see a Type 3 font
+    assert b"Type3" in _font_subtypes((tmp_path / "default.pdf").read_bytes())
+
+
+def test_figures_are_worded_from_the_scenario() -> None:
+    """Default words name the swept weight, the scenario, and the overrides drawn with."""
+    scenario = load("rare-earth")
+    labels = scenario_labels(scenario, ONE_D.paths, [("weights.us.legitimacy", 2)])
+    fig = strategy_plot(ONE_D, labels=labels)
+    assert fig.axes[-1].get_xlabel() == "United States weight on supply security"
+    suptitle = fig.get_suptitle()
+    assert suptitle == (
+        "The US response to Russia's rare-earth offer (March 2025)\n"
+        "with United States weight on international law = 2"
+    )
+    mapped = regime_map(TWO_D, labels=scenario_labels(scenario, TWO_D.paths))
+    assert mapped.axes[0].get_ylabel() == "United States weight on international law"
+    mine = Labels(title="Figure 2", xlabel="s", ylabel="L")
+    mapped = regime_map(TWO_D, labels=mine)
+    ax = mapped.axes[0]
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("Figure 2", "s", "L")
+
+
+def test_heatmaps_drawn_with_overrides_say_so() -> None:
+    """Heatmaps of an overridden scenario carry the override in their heading."""
+    scenario = load("rare-earth", {"weights.us.supply_security": 4})
+    labels = scenario_labels(scenario, (), [("weights.us.supply_security", 4)])
+    heading = payoff_heatmaps(scenario, labels=labels).get_suptitle()
+    assert heading.endswith("with United States weight on supply security = 4")
+
+
+def test_cli_figures_take_titles_and_labels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--title/--xlabel/--ylabel reach the saved figures of sweep, plot and show --plot."""
+    from click.testing import CliRunner
+
+    from negotiation.cli import main
+    from negotiation.output import plots
+
+    drawn: list[Figure] = []
+    monkeypatch.setattr(plots, "save", lambda fig, path, fmt: drawn.append(fig))
+    out = str(tmp_path / "s")
+    args = ["sweep", "rare-earth", "--param", "weights.us.supply_security=0:6:7", "--out", out]
+    assert CliRunner().invoke(main, [*args, "--set", "weights.us.legitimacy=2"]).exit_code == 0
+    assert drawn[0].axes[-1].get_xlabel() == "United States weight on supply security"
+    assert "with United States weight on international law = 2" in drawn[0].get_suptitle()
+    drawn.clear()
+    words = ["--title", "T", "--xlabel", "X", "--ylabel", "Y"]
+    assert CliRunner().invoke(main, ["plot", out, *words]).exit_code == 0
+    assert drawn[0].get_suptitle().startswith("T\nwith United States")  # overrides kept
+    assert (drawn[0].axes[-1].get_xlabel(), drawn[0].axes[0].get_ylabel()) == ("X", "Y")
+    drawn.clear()
+    show = ["show", "rare-earth", "--set", "weights.us.legitimacy=2", "--plot", "h.png"]
+    assert CliRunner().invoke(main, show).exit_code == 0
+    assert drawn[0].get_suptitle().endswith("with United States weight on international law = 2")
+
+
+# --------------------------------------------------------------------------- stable colours
+
+
+def _styles(result: SweepResult) -> dict[str, RegimeStyle]:
+    data = regime_grid(result)
+    return dict(zip(data.labels, regime_styles(data.contents, data.game_shape), strict=True))
+
+
+def test_two_maps_of_one_scenario_colour_regimes_alike() -> None:
+    """A regime keeps its colour and hatching between maps where it ranks differently.
+
+    The old rule hashed labels into seven colours and broke clashes by regime size, so
+    "Reject / Full offer" was yellow on one map and blue on the next.
+    """
+    scenario = load("rare-earth")
+    supply, cost = "weights.us.supply_security", "weights.us.diversification_cost"
+    grid = Grid((Axis.linspace(supply, 0, 3.2, 9), Axis.linspace(cost, 1.5, 3, 7)))
+    reject_large = sweep(scenario, grid)
+    grid = Grid((Axis.linspace(supply, 0, 6, 31), Axis.linspace(cost, 0, 3, 31)))
+    reject_small = sweep(scenario, grid)
+    first, second = _styles(reject_large), _styles(reject_small)
+    assert list(first).index("Reject / Full offer") == 0
+    assert list(second).index("Reject / Full offer") > 0
+    shared = set(first) & set(second)
+    assert {"Reject / Full offer", "Accept / Full offer", "Diversify / Full offer"} <= shared
+    for label in shared:
+        assert first[label] == second[label], label
+    for styles in (first, second):
+        assert len(set(styles.values())) == len(styles)  # no two regimes of a map alike
+
+
+def test_a_regime_colour_is_its_outcome_colour() -> None:
+    """A pure regime takes its outcome's colour; a tie is its members' colours, hatched."""
+    styles = _styles(TWO_D)
+    shape = (3, 3)
+    assert styles["Accept / Full offer"] == RegimeStyle(outcome_colour(0, 0, shape))
+    assert styles["Diversify / Full offer"] == RegimeStyle(outcome_colour(2, 0, shape))
+    tie = styles["2 equilibria: Accept / Full offer; Diversify / Full offer"]
+    assert tie.face == outcome_colour(0, 0, shape)
+    assert tie.hatches == ((STRIPES[0], outcome_colour(2, 0, shape)),)
+
+
+def test_outcome_colours_never_repeat_within_a_game() -> None:
+    """Every outcome of games up to 9, 20 and 64 cells gets a colour of its own."""
+    for shape in ((2, 2), (3, 3), (4, 5), (8, 8)):
+        colours = [outcome_colour(r, c, shape) for r in range(shape[0]) for c in range(shape[1])]
+        assert len(set(colours)) == len(colours), shape
+
+
+def test_regimes_over_the_same_outcomes_still_differ() -> None:
+    """Two or three equilibria over the same two outcomes get different looks (a black mark)."""
+    two = RegimeContent("2 equilibria: a; b", (((0,), (0,), True), ((1,), (0,), True)))
+    three = RegimeContent(
+        "3 equilibria: a; a+b (mixed); b",
+        (((0,), (0,), True), ((0, 1), (0,), False), ((1,), (0,), True)),
+    )
+    mixed = RegimeContent("a+b (mixed)", (((0, 1), (0,), False),))
+    styles = regime_styles([three, two, mixed, None], (2, 2))
+    assert len(set(styles)) == 4
+    assert styles[1].hatches == ((STRIPES[0], outcome_colour(1, 0, (2, 2))),)
+    assert styles[0].hatches[-1][1] == "black"  # the later, larger regime is marked
+    assert styles[2].hatches[0][0] == DOTS[0]  # one mixed equilibrium: dots, not stripes
+    assert styles[3].face == UNSOLVED_COLOUR
+
+
+# --------------------------------------------------------------------------- markers and lines
+
+
+def test_degenerate_dots_thin_out_on_fine_grids() -> None:
+    """A 601 x 601 border gets one small dot per block of cells; a 61 x 61 one a dot per cell."""
+    for n, cell in ((61, 7.3), (601, 0.74)):
+        flags = np.eye(n, dtype=bool)  # a diagonal border of n degenerate cells
+        values = np.linspace(0, 1, n)
+        marks = degenerate_marks(flags, values, values, cell)
+        spacing = marks.block * cell
+        assert spacing >= min(MARK_SPACING, cell)
+        assert marks.size <= 0.4 * spacing + 1e-9 or marks.size == 0.6
+        if n == 61:
+            assert (marks.block, len(marks.x)) == (1, 61)
+        else:
+            assert marks.block == 6
+            assert len(marks.x) == math.ceil(601 / 6)
+
+
+def test_lines_never_cross_a_change_of_regime() -> None:
+    """On a coarse grid lines join points of one regime only, never across the change at 4."""
+    joined = links(ONE_D)
+    xs = [(ONE_D.rows[a]["weights.us.supply_security"], ONE_D.rows[b]["weights.us.supply_security"])
+          for a, b in joined]  # fmt: skip
+    assert sorted(set(xs)) == [(3.0, 3.5), (4.5, 5.0)]
+    grid = Grid((Axis.linspace("weights.us.supply_security", 0, 6, 5),))  # 0, 1.5, ..., 6
+    coarse = sweep(load("rare-earth"), grid)
+    assert links(coarse) == [(0, 1), (1, 2), (3, 4)]  # diversify to 3, accept from 4.5
+
+
+def test_strategies_at_the_same_probability_stay_visible() -> None:
+    """Strategies share y = 0 as nested hollow markers of decreasing size, none hidden."""
+    ax = strategy_plot(ONE_D).axes[0]
+    dots = [c for c in ax.collections if c.get_label() in ("Accept", "Reject", "Diversify")]
+    sizes = [float(c.get_sizes()[0]) for c in dots]
+    assert sizes == sorted(sizes, reverse=True)
+    assert len(set(sizes)) == 3
+    for collection in dots:
+        faces = collection.get_facecolors()
+        assert faces.size == 0 or not faces[:, 3].any()  # hollow: no fill hides another
