@@ -252,7 +252,70 @@ _set_option = click.option(
     "criteria.wedge.scores[accept][full]=1.5 (repeatable).",
 )
 _scenario_argument = click.argument("scenario", metavar="SCENARIO")
-FORMATS = ("png", "svg", "pdf")
+#: Picture formats (--image-format) and what a command prints (--format): one meaning each.
+IMAGE_FORMATS = ("png", "svg", "pdf")
+OUTPUT_FORMATS = ("table", "json")
+FORMATS = IMAGE_FORMATS  # the name before --image-format existed
+
+
+class _OutputFormat(click.Choice):  # type: ignore[type-arg]
+    """``table`` or ``json``; a picture format gets a pointer to ``--image-format``."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.lower() in IMAGE_FORMATS:
+            self.fail(
+                f"{value!r} is a picture format: use --image-format {value.lower()} "
+                "(--format chooses what is printed: table or json)",
+                param,
+                ctx,
+            )
+        return super().convert(value, param, ctx)
+
+
+def _format_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=_OutputFormat(OUTPUT_FORMATS),
+        default="table",
+        show_default=True,
+        help=f"What to print: {what}.",
+    )
+
+
+_image_format_option = click.option(
+    "--image-format",
+    "image_format",
+    type=click.Choice(IMAGE_FORMATS),
+    default="png",
+    show_default=True,
+    help="Format of the plots.",
+)
+
+
+def _figure_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--title, --xlabel and --ylabel: the words of the figures a command draws."""
+    for name, what in (
+        ("--ylabel", "Label of the vertical axis (default: the second swept number in words, "
+                     "or the probability or payoff)"),
+        ("--xlabel", "Label of the horizontal axis (default: the swept number in words, from "
+                     "the scenario's labels)"),
+        ("--title", "Title of the figures (default: the scenario's title)"),
+    ):  # fmt: skip
+        func = click.option(name, metavar="TEXT", help=what + ".")(func)
+    return func
+
+
+def _labels(base: Any, title: str | None, xlabel: str | None, ylabel: str | None) -> Any:
+    """``base`` (plots.Labels) with the words given on the command line put in."""
+    import attrs
+
+    given = {"title": title, "xlabel": xlabel, "ylabel": ylabel}
+    return attrs.evolve(base, **{k: v for k, v in given.items() if v is not None})
+
+
+def _print_json(document: Any) -> None:
+    click.echo(json.dumps(document, indent=2))
 
 
 @click.group("negotiation", cls=Boundary, context_settings={"help_option_names": ["-h", "--help"]})
@@ -265,11 +328,15 @@ def main() -> None:
 
 
 @main.command("list")
-def list_command() -> None:
+@_format_option("a table, or a JSON list of name, title, shape and file")
+def list_command(fmt: str) -> None:
     """List the built-in scenario catalogue."""
+    scenarios = [(name, load(name)) for name in catalogue()]
+    if fmt == "json":
+        _print_json(report.catalogue_document(scenarios))
+        return
     rows = []
-    for name in catalogue():
-        scenario = load(name)
+    for name, scenario in scenarios:
         m, n = scenario.shape
         rows.append((name, f"{m}x{n}", report.printable(scenario.title)))
     width = max(len(r[0]) for r in rows)
@@ -286,33 +353,52 @@ def list_command() -> None:
     metavar="ROW COL",
     help="Break one outcome's payoffs down by criterion (strategy ids or 0-based positions).",
 )
+@_format_option("a readable report, or JSON (see docs/reference/json.md)")
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also draw both payoff matrices as heatmaps, pure equilibria outlined, to this "
     "file (.png, .svg or .pdf).",
 )
+@_figure_options
 def show(
-    scenario: str, sets: tuple[str, ...], cell: tuple[str, str] | None, plot: Path | None
+    scenario: str,
+    sets: tuple[str, ...],
+    cell: tuple[str, str] | None,
+    fmt: str,
+    plot: Path | None,
+    title: str | None,
+    xlabel: str | None,
+    ylabel: str | None,
 ) -> None:
     """Show players, strategies, criteria, weights and both payoff matrices."""
-    loaded, _ = _scenario(scenario, sets)
+    loaded, overrides = _scenario(scenario, sets)
     if plot is not None:
         from negotiation.output import plots  # matplotlib: imported only to draw
 
-        fmt = plot.suffix.lstrip(".").lower()
-        if fmt not in FORMATS:
+        image = plot.suffix.lstrip(".").lower()
+        if image not in IMAGE_FORMATS:
             raise OutputError(f"--plot {plot}", "", "expected a .png, .svg or .pdf file name")
-        plots.save(plots.payoff_heatmaps(loaded), plot, fmt)
+        base = plots.scenario_labels(loaded, (), overrides)
+        words = _labels(base, title, xlabel, ylabel)
+        plots.save(plots.payoff_heatmaps(loaded, labels=words), plot, image)
         click.echo(f"wrote {plot}", err=True)
-    if cell is None:
-        click.echo(report.scenario_text(loaded), nl=False)
-        return
-    try:
-        breakdown = cell_breakdown(loaded, *cell)
-    except KeyError as error:
-        raise ScenarioError("--cell", "", str(error.args[0])) from None
-    click.echo(report.cell_text(loaded, breakdown), nl=False)
+    breakdown = None
+    if cell is not None:
+        try:
+            breakdown = cell_breakdown(loaded, *cell)
+        except KeyError as error:
+            raise ScenarioError("--cell", "", str(error.args[0])) from None
+    if fmt == "json":
+        _print_json(
+            report.scenario_document(loaded, overrides)
+            if breakdown is None
+            else report.cell_document(loaded, breakdown, overrides)
+        )
+    elif breakdown is None:
+        click.echo(report.scenario_text(loaded, overrides), nl=False)
+    else:
+        click.echo(report.cell_text(loaded, breakdown), nl=False)
 
 
 @main.command("solve")
@@ -326,14 +412,7 @@ def show(
     help="nashpy algorithm run beside the exact enumeration and cross-checked with it "
     "('exact' runs only the exact enumeration). The reported set does not depend on it.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="A readable table, or the JSON document described in docs/reference/json.md.",
-)
+@_format_option("a readable table, or the JSON document of docs/reference/json.md")
 @click.option(
     "--tol",
     type=float,
@@ -369,11 +448,15 @@ def solve_command(
 
 @main.command()
 @click.argument("file", metavar="FILE")
-def validate(file: str) -> None:
+@_format_option("a sentence, or JSON (an invalid file always exits 2 with one Error line)")
+def validate(file: str, fmt: str) -> None:
     """Check a scenario file (or catalogue name); exit 2 with the problem if invalid."""
     if not file.strip():
         raise ScenarioError("FILE", "", "empty; expected a path to a TOML file or a catalogue name")
     loaded, _ = _scenario(file, ())
+    if fmt == "json":
+        _print_json(report.validation_document(loaded))
+        return
     m, n = loaded.shape
     count = len(loaded.criteria)
     form = (
@@ -443,7 +526,9 @@ def _resumed(out: Path) -> Callable[[int, int], None]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for results.csv, manifest.json and the plots.",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="png", show_default=True)
+@_image_format_option
+@_format_option("a summary, or the summary.json document (docs/reference/summary-json.md)")
+@_figure_options
 @click.option(
     "--method",
     type=click.Choice(list(METHODS)),
@@ -468,7 +553,11 @@ def sweep_command(
     value_lists: tuple[str, ...],
     sets: tuple[str, ...],
     out: Path,
+    image_format: str,
     fmt: str,
+    title: str | None,
+    xlabel: str | None,
+    ylabel: str | None,
     method: str,
     solver: str,
     resume: bool,
@@ -528,16 +617,23 @@ def sweep_command(
                 results.remove_if_unsolved(out)
             raise
         progress.close()
-        names = _draw(result, out, fmt)
-    click.echo(report.sweep_summary(result, out, [results.RESULTS, results.MANIFEST, *names]))
+        from negotiation.output import plots  # matplotlib: imported only to draw
+
+        words = _labels(plots.scenario_labels(loaded, grid.paths, overrides), title, xlabel, ylabel)
+        names = _draw(result, out, image_format, words)
+    if fmt == "json":
+        click.echo((out / results.SUMMARY).read_text(encoding="utf-8"), nl=False)
+        return
+    files = [results.RESULTS, results.MANIFEST, results.SUMMARY, *names]
+    click.echo(report.sweep_summary(result, out, files))
 
 
-def _draw(result: Any, folder: Path, fmt: str) -> list[str]:
+def _draw(result: Any, folder: Path, image_format: str, labels: Any) -> list[str]:
     """Draw a sweep's plots into ``folder`` and record them; Ctrl-C leaves the results whole."""
     from negotiation.output import plots  # matplotlib: imported only to draw
 
     try:
-        names = plots.save_sweep_plots(result, folder, fmt)
+        names = plots.save_sweep_plots(result, folder, image_format, labels)
     except KeyboardInterrupt as stop:
         raise Stop(
             f"interrupted while drawing the plots; the results in {folder} are complete: "
@@ -550,16 +646,37 @@ def _draw(result: Any, folder: Path, fmt: str) -> list[str]:
 
 @main.command("plot")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="png", show_default=True)
-def plot_command(folder: Path, fmt: str) -> None:
-    """Redraw a sweep's plots from FOLDER's results.csv and manifest.json (no solving)."""
+@_image_format_option
+@_format_option("'wrote FILE' lines on standard error, or a JSON object on standard output")
+@_figure_options
+def plot_command(
+    folder: Path,
+    image_format: str,
+    fmt: str,
+    title: str | None,
+    xlabel: str | None,
+    ylabel: str | None,
+) -> None:
+    """Redraw a sweep's plots from FOLDER's results.csv and manifest.json (no solving).
+
+    Also writes FOLDER's summary.json again.
+    """
     if not folder.is_dir():
         results.read(folder)  # says what is missing
         _not_a_folder(folder)
+    from negotiation.output import plots  # matplotlib: imported only to draw
+
     with results.lock(folder, ["negotiation", *sys.argv[1:]]):
+        manifest = results.read_manifest(folder)
         result = results.read(folder)
-        names = _draw(result, folder, fmt)
-    for name in names:
+        words = _labels(plots.manifest_labels(manifest), title, xlabel, ylabel)
+        names = _draw(result, folder, image_format, words)
+        results.write_summary(folder, result, manifest)
+    written = [*names, results.SUMMARY]
+    if fmt == "json":
+        _print_json({"folder": str(folder), "wrote": written})
+        return
+    for name in written:
         click.echo(f"wrote {folder / name}", err=True)
 
 

@@ -279,3 +279,171 @@ def test_tex_in_labels_is_drawn_literally(tmp_path: Path) -> None:
     code, _, err = run("show", str(path), "--plot", str(tmp_path / "h.png"))
     assert code == 0, err
     assert (tmp_path / "h.png").read_bytes().startswith(b"\x89PNG")
+
+
+# --------------------------------------------------------------------------- one meaning per option
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["show", "rare-earth"],
+        ["show", "rare-earth", "--cell", "accept", "full"],
+        ["solve", "chicken"],
+        ["validate", "chicken"],
+    ],
+)
+def test_every_printing_command_takes_format_json(args: list[str]) -> None:
+    """--format json means the same on every command that prints: one JSON document."""
+    code, out, _ = run(*args, "--format", "json")
+    assert code == 0
+    assert json.loads(out)
+
+
+@pytest.mark.parametrize("command", [["sweep", "chicken"], ["plot"], ["solve", "chicken"]])
+def test_a_picture_format_given_to_format_points_to_image_format(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """`--format svg`, the old picture option, exits 2 naming --image-format."""
+    args = [*command, "--format", "svg"]
+    if command[0] == "sweep":
+        args += ["--values", "payoffs.row[0][0]=1,2", "--out", str(tmp_path / "s")]
+    elif command[0] == "plot":
+        args.insert(1, str(tmp_path))
+    code, _, err = run(*args)
+    assert code == 2
+    assert "use --image-format svg" in err
+    assert err.count("\n") == 1
+
+
+def test_sweep_and_plot_take_image_format(tmp_path: Path) -> None:
+    """--image-format chooses the picture format of sweep and plot."""
+    out = tmp_path / "s"
+    args = ["sweep", "chicken", "--values", "payoffs.row[0][0]=1,2", "--out", str(out)]
+    assert run(*args, "--image-format", "pdf")[0] == 0
+    assert (out / "strategies.pdf").read_bytes().startswith(b"%PDF")
+    code, out_text, _ = run("plot", str(out), "--image-format", "svg", "--format", "json")
+    assert code == 0
+    assert json.loads(out_text) == {
+        "folder": str(out),
+        "wrote": ["strategies.svg", "payoffs.svg", "summary.json"],
+    }
+
+
+def test_show_json_has_exact_and_float_payoffs() -> None:
+    """`show --format json` gives weights, scores and payoffs as floats and as fractions."""
+    doc = json.loads(run("show", "rare-earth", "--set", "weights.us.legitimacy=1/3",
+                         "--format", "json")[1])  # fmt: skip
+    assert doc["overrides"] == [{"path": "weights.us.legitimacy", "value": 1 / 3, "exact": "1/3"}]
+    law = next(c for c in doc["criteria"] if c["id"] == "legitimacy")
+    assert law["exact"]["weights"] == {"us": "1/3", "russia": "-1"}
+    # Accept / full: 2 - 2/3 - 1.6 - 1.6 - 0.6 (see tutorial step 5, law weight 1/3).
+    assert doc["exact"]["payoffs"]["us"][0][0] == "-37/15"
+    assert doc["payoffs"]["us"][0][0] == pytest.approx(-37 / 15)
+
+
+def test_show_cell_json_breaks_the_cell_down() -> None:
+    """`show --cell --format json` lists each term and the totals, exactly."""
+    doc = json.loads(run("show", "rare-earth", "--cell", "accept", "full", "--format", "json")[1])
+    assert (doc["row"], doc["col"]) == ("accept", "full")
+    assert doc["exact"]["totals"] == {"us": "-19/5", "russia": "8"}
+    law = next(t for t in doc["terms"]["us"] if t["criterion"] == "legitimacy")
+    assert law["exact"] == {"weight": "1", "score": "-2", "value": "-2"}
+
+
+# --------------------------------------------------------------------------- small inconsistencies
+
+
+def test_show_prints_the_override_line_as_solve_does() -> None:
+    """`show --set` states the override on an `override:` line, like `solve --set`."""
+    args = ["rare-earth", "--set", "weights.us.supply_security=4.5"]
+    line = "  override: weights.us.supply_security = 4.5"
+    assert line in run("show", *args)[1].splitlines()
+    assert line in run("solve", *args)[1].splitlines()
+
+
+def test_show_wraps_the_source_without_breaking_its_url() -> None:
+    """The rare-earth source wraps between words; its URL stays one piece on one line."""
+    out = run("show", "rare-earth")[1].splitlines()
+    url = "https://world-today-news.com/russias-rare-earth-minerals-strategic-moves-as-moscow-courts-trumps-america"
+    assert url in out
+    start = next(k for k, line in enumerate(out) if line.startswith("Source: World Today News"))
+    assert out[start:start + 3] == [
+        "Source: World Today News, 'Russia's Rare Earth Strategy: Moscow's Strategic Courtship of",
+        "Trump's America', March 2025,",
+        url,
+    ]  # fmt: skip
+
+
+def test_sweep_summary_counts_in_words(tmp_path: Path) -> None:
+    """One grid point is `1 grid point`; one change is `changes once`."""
+    out = run("sweep", "chicken", "--values", "payoffs.row[0][0]=1", "--out", str(tmp_path / "a"))[
+        1
+    ]
+    assert out.startswith("Solved 1 grid point over payoffs.row[0][0] (")
+    args = ["sweep", "rare-earth", "--param", "weights.us.supply_security=0:6:13"]
+    out = run(*args, "--out", str(tmp_path / "b"))[1]
+    assert "The equilibrium set changes once along weights.us.supply_security:" in out
+
+
+def test_a_sweep_with_no_change_names_its_equilibrium(tmp_path: Path) -> None:
+    """Below supply-security weight 4 nothing changes: the summary names Diversify / Full offer."""
+    args = ["sweep", "rare-earth", "--param", "weights.us.supply_security=0:3:7"]
+    lines = run(*args, "--out", str(tmp_path / "a"))[1].splitlines()
+    assert lines[1:3] == [
+        "The equilibrium set is the same at every grid point along weights.us.supply_security:",
+        "  Diversify / Full offer",
+    ]
+
+
+def test_degenerate_notes_come_before_the_components_they_announce() -> None:
+    """The note that speaks of "the components below" is printed above them."""
+    out = run("solve", "rare-earth", "--set", "weights.us.supply_security=4")[1]
+    note = out.index("the components below describe every equilibrium")
+    assert note < out.index("Components of the equilibrium set:")
+    assert out.index("Cross-check:") < out.index("Components of the equilibrium set:")
+
+
+def _zero_game(tmp_path: Path, n: int) -> Path:
+    """An n x n game paying 0 everywhere: every profile is an equilibrium (one component)."""
+    zeros = [[0] * n] * n
+    labels = ", ".join(f'{{id = "r{i}", label = "row strategy number {i}"}}' for i in range(n))
+    path = tmp_path / "zeros.toml"
+    path.write_text(
+        f'name = "zeros"\n[[players]]\nid = "a"\nstrategies = [{labels}]\n'
+        f'[[players]]\nid = "b"\nstrategies = {json.dumps([f"c{i}" for i in range(n)])}\n'
+        f"[payoffs]\na = {zeros}\nb = {zeros}\n"
+    )
+    return path
+
+
+def test_a_large_components_block_is_wrapped_and_summarised(tmp_path: Path) -> None:
+    """A 7x7 all-zero game's component (49 extreme equilibria) prints in short lines."""
+    out = run("solve", str(_zero_game(tmp_path, 7)), "--method", "exact")[1]
+    block = out[out.index("Components of the equilibrium set:") :].splitlines()
+    assert block[1] == "  1. #1 to #49: a continuum, the union of these sets of equilibria:"
+    assert all(len(line) <= 88 for line in block)
+    text = " ".join(block)
+    assert "a plays any mix of 7 strategies: [row strategy number 0]" in text
+    assert "and 1 more; b plays any mix of 7 strategies: [c0]" in text
+
+
+def test_many_maximal_nash_subsets_are_cut_with_a_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SHOWN_SUBSETS sets a component says how many it leaves out (found by search)."""
+    from negotiation.output import report
+
+    path = tmp_path / "three.toml"
+    path.write_text(
+        'name = "three"\n[[players]]\nid = "a"\nstrategies = ["x", "y", "z"]\n'
+        '[[players]]\nid = "b"\nstrategies = ["u", "v", "w"]\n[payoffs]\n'
+        "a = [[1, 0, 1], [0, 0, 1], [0, 0, 0]]\nb = [[0, 0, 1], [1, 1, 0], [1, 0, 1]]\n"
+    )
+    full = run("solve", str(path), "--method", "exact")[1]
+    assert full.count("     - a plays") == 3  # one component, three maximal Nash subsets
+    monkeypatch.setattr(report, "SHOWN_SUBSETS", 1)
+    cut = run("solve", str(path), "--method", "exact")[1]
+    assert cut.count("     - a plays") == 1
+    assert "     ... and 2 more such sets (the JSON output lists them all)" in cut

@@ -24,7 +24,8 @@ from negotiation.model.scenario import Matrix, Player, Scenario
 from negotiation.solvers.components import NashSubset
 from negotiation.solvers.equilibria import METHODS, Solution
 from negotiation.solvers.exact import Vector
-from negotiation.studies.sweep import SweepResult, change_points, regimes
+from negotiation.studies.summary import regime_counts
+from negotiation.studies.sweep import SweepResult, change_points, regime_label
 
 #: Version of the JSON document layout; bumped only if a key changes meaning.
 SCHEMA_VERSION = 1
@@ -202,8 +203,6 @@ def solution_table(
         for k, e in enumerate(solution.equilibria)
     ]
     lines += ["", *_columns(header, body, right=(0, 4, 5)), ""]
-    if solution.degenerate:
-        lines += _components_text(scenario, solution)
     if solution.method != "exact":
         found = sum(e.found_by_method for e in solution.equilibria)
         lines.append(
@@ -211,30 +210,108 @@ def solution_table(
             "the reported set comes from exact rational vertex enumeration."
         )
     lines += [f"Note: {n}" for n in solution.notes]
+    if solution.degenerate:  # after the notes, which refer to "the components below"
+        lines += ["", *_components_text(scenario, solution)]
     return _lines(lines).rstrip() + "\n"
 
 
+#: Width of the wrapped lines of a components block, and how much of it is shown: at most
+#: this many continua, each with at most this many maximal Nash subsets (the JSON output
+#: has them all).
+COMPONENT_WIDTH = 88
+SHOWN_CONTINUA = 20
+SHOWN_SUBSETS = 10
+SHOWN_HULL = 6
+
+
 def _components_text(scenario: Scenario, solution: Solution) -> list[str]:
+    """The components of a degenerate game's equilibrium set, wrapped and summarised.
+
+    Every line fits :data:`COMPONENT_WIDTH` characters (a label longer than that aside);
+    a large game's block is cut to :data:`SHOWN_CONTINUA` continua of
+    :data:`SHOWN_SUBSETS` sets each, saying how many are left out, and when there are more
+    than :data:`SHOWN_CONTINUA` components the isolated equilibria share one line.
+    """
     row, col = scenario.players
     lines = ["Components of the equilibrium set:"]
-    for c, component in enumerate(solution.components, start=1):
-        members = ", ".join(f"#{k + 1}" for k in component.equilibria)
+    components = solution.components
+    isolated = [c for c in components if c.isolated]
+    continua = [c for c in components if not c.isolated]
+    merge = len(components) > SHOWN_CONTINUA
+    shown = 0
+    for number_, component in enumerate(components, start=1):
+        members = _numbers(component.equilibria)
         if component.isolated:
-            lines.append(f"  {c}. {members}: an isolated equilibrium")
+            if not merge:
+                lines += _wrap(f"{number_}. {members}: an isolated equilibrium", "  ", "     ")
             continue
-        lines.append(f"  {c}. {members}: a continuum, the union of these sets of equilibria:")
-        for subset in component.subsets:
-            lines.append(f"     - {_subset_text(row, col, solution, subset)}")
+        if shown == SHOWN_CONTINUA:
+            continue
+        shown += 1
+        lines += _wrap(
+            f"{number_}. {members}: a continuum, the union of these sets of equilibria:",
+            "  ",
+            "     ",
+        )
+        for subset in component.subsets[:SHOWN_SUBSETS]:
+            lines += _wrap(_subset_text(row, col, solution, subset), "     - ", "       ")
+        if len(component.subsets) > SHOWN_SUBSETS:
+            rest = len(component.subsets) - SHOWN_SUBSETS
+            lines.append(f"     ... and {rest} more such sets (the JSON output lists them all)")
+    if len(continua) > shown:
+        lines.append(
+            f"  ... and {len(continua) - shown} more continua (the JSON output lists them all)"
+        )
+    if merge and isolated:
+        members = _numbers([k for c in isolated for k in c.equilibria])
+        lines += _wrap(f"{len(isolated)} isolated equilibria: {members}", "  ", "  ")
     return [*lines, ""]
 
 
-def _subset_text(row: Player, col: Player, solution: Solution, subset: NashSubset) -> str:
-    def hull(player: Player, points: Iterable[Vector]) -> str:
-        items = [f"[{mix(player, p)}]" for p in points]
-        return items[0] if len(items) == 1 else "any mix of " + " and ".join(items)
+def _wrap(text: str, first: str, rest: str) -> list[str]:
+    """``text`` wrapped to :data:`COMPONENT_WIDTH`, never breaking a word or a label."""
+    return textwrap.wrap(
+        text,
+        COMPONENT_WIDTH,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
-    rows = hull(row, (solution.row_strategies[i] for i in subset.rows))
-    cols = hull(col, (solution.col_strategies[j] for j in subset.cols))
+
+def _numbers(indices: Sequence[int]) -> str:
+    """Equilibrium numbers (from 0) as the table shows them, runs written ``#3 to #9``.
+
+    >>> _numbers([0, 1, 2, 4, 7, 8])
+    '#1 to #3, #5, #8, #9'
+    """
+    runs: list[list[int]] = []
+    for k in sorted(indices):
+        if runs and runs[-1][1] == k - 1:
+            runs[-1][1] = k
+        else:
+            runs.append([k, k])
+    return ", ".join(
+        f"#{a + 1}" if a == b else f"#{a + 1}, #{b + 1}" if b == a + 1 else f"#{a + 1} to #{b + 1}"
+        for a, b in runs
+    )
+
+
+def _subset_text(row: Player, col: Player, solution: Solution, subset: NashSubset) -> str:
+    def hull(player: Player, points: Sequence[Vector]) -> str:
+        items = [f"[{mix(player, p)}]" for p in points]
+        if len(items) == 1:
+            return items[0]
+        if len(items) > SHOWN_HULL:
+            return (
+                f"any mix of {len(items)} strategies: {', '.join(items[:SHOWN_HULL])} "
+                f"and {len(items) - SHOWN_HULL} more"
+            )
+        return "any mix of " + " and ".join(items)
+
+    rows = hull(row, [solution.row_strategies[i] for i in subset.rows])
+    cols = hull(col, [solution.col_strategies[j] for j in subset.cols])
     return f"{row.label} plays {rows}; {col.label} plays {cols}"
 
 
@@ -252,14 +329,21 @@ def _columns(header: list[str], body: list[list[str]], right: Sequence[int] = ()
     return [line(header), line(["-" * w for w in widths]), *(line(r) for r in body)]
 
 
-def scenario_text(scenario: Scenario) -> str:
-    """Players, strategies, criteria and weights, and both payoff matrices."""
+def scenario_text(scenario: Scenario, overrides: Sequence[tuple[str, Fraction]] = ()) -> str:
+    """Players, strategies, criteria and weights, and both payoff matrices.
+
+    One ``override:`` line per ``--set`` follows the title, as in :func:`solution_table`.
+    The source is wrapped between words only, so a URL in it stays whole (and clickable).
+    """
     row, col = scenario.players
     lines = [f"{scenario.name}: {scenario.title}" if scenario.title else scenario.name]
+    lines += [f"  override: {path} = {number(value)}" for path, value in overrides]
     if scenario.description:
         lines += textwrap.wrap(scenario.description, 88)
     if scenario.source:
-        lines += textwrap.wrap(f"Source: {scenario.source}", 88)
+        lines += textwrap.wrap(
+            f"Source: {scenario.source}", 88, break_on_hyphens=False, break_long_words=False
+        )
     lines += ["", "Players:"]
     for player, role in ((row, "rows"), (col, "columns")):
         strategies = ", ".join(f"{s.id} ({s.label})" for s in player.strategies)
@@ -320,17 +404,30 @@ def cell_text(scenario: Scenario, cell: CellBreakdown) -> str:
 
 
 def sweep_summary(result: SweepResult, folder: object, files: Sequence[str]) -> str:
-    """What a sweep found: points solved, degenerate points, regime changes or regimes."""
+    """What a sweep found: points solved, degenerate points, regime changes or regimes.
+
+    A 1-D sweep lists each change of the equilibrium set (see
+    :func:`~negotiation.studies.sweep.change_points`), or, if there is none, names the one
+    equilibrium set found at every grid point; a 2-D sweep counts the grid points of each
+    regime.
+    """
     points = result.points()
     degenerate = sum(rows[0]["degenerate"] for rows in points.values())
     lines = [
-        f"Solved {len(points)} grid points over {', '.join(result.paths)} "
+        f"Solved {_count(len(points), 'grid point')} over {', '.join(result.paths)} "
         f"({degenerate} degenerate, all extreme equilibria kept)."
     ]
     if len(result.paths) == 1:
         changes = change_points(result)
         path = result.paths[0]
-        lines.append(f"The equilibrium set changes {len(changes)} time(s) along {path}:")
+        if not changes and points:
+            only = regime_label(next(iter(points.values())), result.players)
+            where = "the one grid point" if len(points) == 1 else "every grid point"
+            lines.append(f"The equilibrium set is the same at {where} along {path}:")
+            lines.append(f"  {only}")
+        elif changes:
+            times = "once" if len(changes) == 1 else f"{len(changes)} times"
+            lines.append(f"The equilibrium set changes {times} along {path}:")
         for change in changes:
             where = (
                 f"at {change.low:g} (degenerate)"
@@ -340,6 +437,128 @@ def sweep_summary(result: SweepResult, folder: object, files: Sequence[str]) -> 
             lines.append(f"  {where}: {change.before}  ->  {change.after}")
     else:
         lines.append("Regimes (grid points each):")
-        lines += [f"  {count:6d}  {label}" for label, count in regimes(result).items()]
+        lines += [f"  {count:6d}  {label}" for label, count in regime_counts(result).items()]
     lines.append(f"Wrote {', '.join(files)} in {folder}")
     return _lines(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 grid point``, ``2 grid points``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+# --------------------------------------------------------------------------- JSON documents
+# What `--format json` prints for list, show, validate and plot (solve: solution_document;
+# sweep: negotiation.studies.summary.summary_document). Each is a stable interface,
+# documented in docs/reference/json.md: keys may be added, never renamed.
+
+
+def catalogue_document(scenarios: Sequence[tuple[str, Scenario]]) -> list[dict[str, Any]]:
+    """`list --format json`: one object per catalogue scenario."""
+    return [
+        {
+            "name": name,
+            "title": s.title,
+            "shape": list(s.shape),
+            "file": s.origin,
+        }
+        for name, s in scenarios
+    ]
+
+
+def scenario_document(
+    scenario: Scenario, overrides: Iterable[tuple[str, Fraction]] = ()
+) -> dict[str, Any]:
+    """`show --format json`: the scenario as solved, numbers as floats and exactly."""
+    row, col = scenario.players
+    game = payoff_matrices(scenario)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "scenario": scenario.name,
+        "title": scenario.title,
+        "description": scenario.description,
+        "source": scenario.source,
+        "file": scenario.origin,
+        "overrides": [{"path": p, "value": float(v), "exact": str(v)} for p, v in overrides],
+        "players": [
+            {
+                "id": p.id,
+                "label": p.label,
+                "role": role,
+                "strategies": list(p.strategy_ids),
+                "strategy_labels": list(p.strategy_labels),
+            }
+            for p, role in ((row, "row"), (col, "column"))
+        ],
+        "criteria": [
+            {
+                "id": c.id,
+                "label": c.label,
+                "weights": {
+                    p.id: float(scenario.weights[p.id].get(c.id, Fraction(0))) for p in (row, col)
+                },
+                "scores": [[float(x) for x in r] for r in c.scores],
+                "exact": {
+                    "weights": {
+                        p.id: str(scenario.weights[p.id].get(c.id, Fraction(0))) for p in (row, col)
+                    },
+                    "scores": [[str(x) for x in r] for r in c.scores],
+                },
+            }
+            for c in scenario.criteria
+        ],
+        "payoffs": {
+            row.id: [[float(x) for x in r] for r in game.A],
+            col.id: [[float(x) for x in r] for r in game.B],
+        },
+        "exact": {
+            "payoffs": {
+                row.id: [[str(x) for x in r] for r in game.A],
+                col.id: [[str(x) for x in r] for r in game.B],
+            }
+        },
+    }
+
+
+def cell_document(
+    scenario: Scenario, cell: CellBreakdown, overrides: Iterable[tuple[str, Fraction]] = ()
+) -> dict[str, Any]:
+    """`show --cell ROW COL --format json`: one outcome, term by term, floats and exact."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "scenario": scenario.name,
+        "overrides": [{"path": p, "value": float(v), "exact": str(v)} for p, v in overrides],
+        "row": cell.row,
+        "col": cell.col,
+        "terms": {
+            pid: [
+                {
+                    "criterion": t.criterion,
+                    "weight": float(t.weight),
+                    "score": float(t.score),
+                    "value": float(t.value),
+                    "exact": {
+                        "weight": str(t.weight),
+                        "score": str(t.score),
+                        "value": str(t.value),
+                    },
+                }
+                for t in terms
+            ]
+            for pid, terms in cell.terms.items()
+        },
+        "totals": {pid: float(v) for pid, v in cell.totals.items()},
+        "exact": {"totals": {pid: str(v) for pid, v in cell.totals.items()}},
+    }
+
+
+def validation_document(scenario: Scenario) -> dict[str, Any]:
+    """`validate --format json` for a valid file (an invalid one exits 2 with one line)."""
+    return {
+        "valid": True,
+        "file": scenario.origin,
+        "scenario": scenario.name,
+        "shape": list(scenario.shape),
+        "criteria": len(scenario.criteria),
+        "direct_payoffs": not scenario.criteria,
+    }
