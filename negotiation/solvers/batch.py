@@ -260,7 +260,8 @@ def _verify(A: FloatArray, B: FloatArray, result: BatchResult) -> None:
     """Check every equilibrium is a mutual best response in floating point (else a bug).
 
     Payoffs are divided by a power of two at least their largest magnitude first, so the
-    check cannot overflow; NaN anywhere fails it.
+    check cannot overflow; NaN anywhere fails it. (Reductions over the few strategies are
+    written out column by column: numpy is much slower along a short axis.)
     """
     exp_A, exp_B = _exponents(A), _exponents(B)
     for start in range(0, len(result.game), CHUNK):
@@ -268,27 +269,37 @@ def _verify(A: FloatArray, B: FloatArray, result: BatchResult) -> None:
         x, y = result.row[start : start + CHUNK], result.col[start : start + CHUNK]
         a = np.ldexp(A[g], -exp_A[g][:, None, None])
         b = np.ldexp(B[g], -exp_B[g][:, None, None])
-        row_values = np.einsum("eij,ej->ei", a, y)
-        col_values = np.einsum("eij,ei->ej", b, x)
-        gain_row = row_values.max(axis=1) - (x * row_values).sum(axis=1)
-        gain_col = col_values.max(axis=1) - (y * col_values).sum(axis=1)
-        good = (
-            (gain_row <= TOLERANCE)
-            & (gain_col <= TOLERANCE)
-            & (x >= 0).all(axis=1)
-            & (y >= 0).all(axis=1)
-            & (np.abs(x.sum(axis=1) - 1) <= TOLERANCE)
-            & (np.abs(y.sum(axis=1) - 1) <= TOLERANCE)
-        )
+        row_values = np.einsum("eij,ej->ie", a, y)  # (m, equilibria)
+        col_values = np.einsum("eij,ei->je", b, x)  # (n, equilibria)
+        good = np.ones(len(g), dtype=bool)
+        for strategy, values in ((x, row_values), (y, col_values)):
+            best, mean, total = values[0], strategy[:, 0] * values[0], strategy[:, 0]
+            good &= strategy[:, 0] >= 0
+            for i in range(1, len(values)):
+                best = np.maximum(best, values[i])
+                mean = mean + strategy[:, i] * values[i]
+                total = total + strategy[:, i]
+                good &= strategy[:, i] >= 0
+            good &= (best - mean <= TOLERANCE) & (np.abs(total - 1) <= TOLERANCE)
         if not good.all():
             raise AssertionError(f"batch solver returned non-equilibria in games {g[~good][:5]}")
 
 
+def _extremes(M: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per game, the smallest, largest and largest absolute entry of ``M`` (N, m, n)."""
+    flat = M.reshape(len(M), M.shape[1] * M.shape[2])
+    low, high = flat[:, 0].copy(), flat[:, 0].copy()
+    for j in range(1, flat.shape[1]):
+        np.minimum(low, flat[:, j], out=low)
+        np.maximum(high, flat[:, j], out=high)
+    return low, high, np.maximum(np.abs(low), np.abs(high))
+
+
 def _exponents(M: FloatArray) -> npt.NDArray[np.int64]:
     """Per game, the least ``e`` with ``2**e >= max |M|`` (0 for an all-zero matrix)."""
-    _, exponent = np.frexp(
-        np.abs(M.reshape(len(M), M.shape[1] * M.shape[2])).max(axis=1, initial=0.0)
-    )
+    if len(M) == 0:
+        return np.zeros(0, dtype=np.int64)
+    _, exponent = np.frexp(_extremes(M)[2])
     result: npt.NDArray[np.int64] = exponent.astype(np.int64)
     return result
 
@@ -317,16 +328,13 @@ def _unit(M: FloatArray, rounding: float) -> tuple[FloatArray, FloatArray]:
     """
     exponent = _exponents(M)
     scaled = np.ldexp(M, -exponent[:, None, None])  # exact, barring underflow
-    flat = scaled.reshape(len(M), M.shape[1] * M.shape[2])
-    low = flat.min(axis=1, initial=np.inf)
-    high = flat.max(axis=1, initial=-np.inf)
+    low, high, biggest = _extremes(scaled)
     span = high - low
     _, power = np.frexp(np.where(span > 0, span / 9, 1.0))
     c = np.minimum(np.ldexp(1.0, -power), _C_MAX)  # c * span <= 9
     shifted = low - 1 / c
     unit: FloatArray = (scaled - shifted[:, None, None]) * c[:, None, None]
     tiny = np.ldexp(1.0, np.maximum(-1074 - exponent, -1074))
-    biggest = np.maximum(np.abs(low), np.abs(high))
     eta = _TOP * _U + np.where(span > 0, c * (rounding * biggest + tiny), 0.0)
     return unit, eta * _SAFE
 
