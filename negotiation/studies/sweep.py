@@ -189,12 +189,13 @@ class Grid:
             total = 1
             for size in sizes:
                 total *= size
+            product = f"{' x '.join(f'{n:,}' for n in sizes)} = " if len(sizes) > 1 else ""
             raise LimitError(
                 "--param",
                 " x ".join(a.path for a in axes),
-                f"{' x '.join(f'{n:,}' for n in sizes)} = {total:,} grid points is more than "
-                f"the limit of {MAX_GRID_POINTS:,}; split the sweep into ranges (several "
-                "sweeps over parts of each range, each with its own --out)",
+                f"{product}{total:,} grid points is more than the limit of "
+                f"{MAX_GRID_POINTS:,}; split the sweep into ranges (several sweeps over "
+                "parts of each range, each with its own --out)",
             )
 
     @property
