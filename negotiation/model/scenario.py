@@ -182,24 +182,11 @@ class Scenario:
     ) -> Scenario:
         """Read and validate a scenario file, then apply ``overrides`` (path -> number).
 
-        Raises :class:`~negotiation.errors.ScenarioError` naming the file, the key and what
-        was expected, for unreadable files as well as invalid content.
+        The file is read by :func:`read_text` (regular files only, size-limited). Raises
+        :class:`~negotiation.errors.ScenarioError` naming the file, the key and what was
+        expected, for unreadable files as well as invalid content.
         """
-        origin = str(path)
-        source = shown(origin, 4096)  # for messages: a file name may hold a newline
-        raw = _read_file(path, source)
-        if raw.startswith(_UTF8_BOM):  # written by some Windows editors; TOML has no use for it
-            raw = raw[len(_UTF8_BOM) :]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise ScenarioError(
-                source,
-                "",
-                f"is not a UTF-8 text file (byte 0x{raw[error.start]:02x} at offset "
-                f"{error.start}); expected TOML",
-            ) from None
-        return cls.from_string(text, origin, overrides)
+        return cls.from_string(read_text(path), str(path), overrides)
 
     @classmethod
     def from_string(
@@ -210,26 +197,10 @@ class Scenario:
     ) -> Scenario:
         """Parse and validate scenario TOML text; ``origin`` names it in messages.
 
-        A leading byte order mark is ignored and old Mac line ends (a lone carriage return)
-        are read as newlines; text longer than :data:`negotiation.limits.MAX_FILE_BYTES`
-        characters, integers beyond the limits and nesting deeper than
-        :data:`negotiation.limits.MAX_NESTING` raise :class:`~negotiation.errors.LimitError`.
+        The text is parsed by :func:`parse_toml` (byte order mark, line ends, size, integer
+        and nesting limits).
         """
-        source = shown(origin, 4096)
-        if len(text) > limits.MAX_FILE_BYTES:
-            raise _too_big(source, len(text), "characters")
-        if "\x00" in text:
-            raise ScenarioError(source, "", "contains NUL bytes; expected a TOML text file")
-        text = _LONE_CR.sub("\n", text.removeprefix("\ufeff"))
-        try:
-            data = tomllib.loads(text, parse_float=_toml_float)
-        except tomllib.TOMLDecodeError as error:
-            raise _toml_error(source, text, str(error)) from None
-        except RecursionError:
-            raise LimitError(source, "", _nesting_problem()) from None
-        except ValueError as error:  # an integer over Python's 4,300-digit limit
-            raise _integer_error(source, text, str(error)) from None
-        return cls.from_dict(data, origin, overrides)
+        return cls.from_dict(parse_toml(text, origin), origin, overrides)
 
     @classmethod
     def from_dict(
@@ -620,6 +591,58 @@ _FILE_KINDS = {
 }
 
 
+def read_text(path: str | Path) -> str:
+    """The text of a scenario file, read safely whatever ``path`` turns out to be.
+
+    Every scenario file (matrix or tree, through :mod:`negotiation.model.catalogue`) is read
+    here: only a regular file of at most :data:`negotiation.limits.MAX_FILE_BYTES` bytes is
+    read, without blocking on a FIFO and never beyond the limit (``/dev/zero``); a UTF-8
+    byte order mark is dropped, and anything but UTF-8 text is refused with the offending
+    byte's value and offset. Raises :class:`~negotiation.errors.ScenarioError` (or
+    :class:`~negotiation.errors.LimitError` for the size) naming the file.
+    """
+    source = shown(str(path), 4096)  # for messages: a file name may hold a newline
+    raw = _read_file(path, source)
+    if raw.startswith(_UTF8_BOM):  # written by some Windows editors; TOML has no use for it
+        raw = raw[len(_UTF8_BOM) :]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(
+            source,
+            "",
+            f"is not a UTF-8 text file (byte 0x{raw[error.start]:02x} at offset "
+            f"{error.start}); expected TOML",
+        ) from None
+
+
+def parse_toml(text: str, origin: str = "<string>") -> dict[str, Any]:
+    """Scenario TOML text parsed, every number exact, within the limits; not yet validated.
+
+    Shared by matrix and tree scenarios. A leading byte order mark is ignored and old Mac
+    line ends (a lone carriage return) are read as newlines; text longer than
+    :data:`negotiation.limits.MAX_FILE_BYTES` characters, integers beyond the limits and
+    nesting too deep for the TOML reader raise :class:`~negotiation.errors.LimitError`.
+    Decimals are read as :class:`~decimal.Decimal`; one whose text is beyond the limits
+    (``1e-99999999``, which would take minutes to build) is kept as a refusal that the
+    scenario parser raises, naming its key, when it reaches it.
+    """
+    source = shown(origin, 4096)
+    if len(text) > limits.MAX_FILE_BYTES:
+        raise _too_big(source, len(text), "characters")
+    if "\x00" in text:
+        raise ScenarioError(source, "", "contains NUL bytes; expected a TOML text file")
+    text = _LONE_CR.sub("\n", text.removeprefix("\ufeff"))
+    try:
+        return tomllib.loads(text, parse_float=_toml_float)
+    except tomllib.TOMLDecodeError as error:
+        raise _toml_error(source, text, str(error)) from None
+    except RecursionError:
+        raise LimitError(source, "", _nesting_problem()) from None
+    except ValueError as error:  # an integer over Python's 4,300-digit limit
+        raise _integer_error(source, text, str(error)) from None
+
+
 def _read_file(path: str | Path, origin: str) -> bytes:
     """The bytes of a scenario file, read safely whatever ``path`` turns out to be.
 
@@ -689,6 +712,11 @@ class _Refused:
     """
 
     problem: str
+
+
+#: The public name of a refused number as :func:`parse_toml` leaves it in parsed content:
+#: every scenario parser (matrix or tree) raises its ``problem`` as a LimitError at its key.
+Refused = _Refused
 
 
 def _toml_float(text: str) -> Decimal | _Refused:

@@ -74,9 +74,6 @@ from __future__ import annotations
 
 import difflib
 import itertools
-import os
-import stat
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -90,7 +87,7 @@ import numpy.typing as npt
 from negotiation import limits
 from negotiation.errors import LimitError, ScenarioError
 from negotiation.model import overrides as _overrides
-from negotiation.model.scenario import ID_PATTERN
+from negotiation.model.scenario import ID_PATTERN, Refused, parse_toml, read_text
 
 #: The kinds of node a tree holds.
 NodeKind = Literal["decision", "chance", "leaf"]
@@ -313,9 +310,7 @@ class TreeScenario:
         read. Raises :class:`~negotiation.errors.ScenarioError` naming the file, the key and
         what was expected, for unreadable files as well as invalid content.
         """
-        origin = str(path)
-        text = _read_text(origin)
-        return cls.from_string(text, origin, overrides)
+        return cls.from_string(read_text(path), str(path), overrides)
 
     @classmethod
     def from_string(
@@ -324,18 +319,12 @@ class TreeScenario:
         origin: str = "<string>",
         overrides: Mapping[str, object] | Iterable[tuple[str, object]] = (),
     ) -> TreeScenario:
-        """Parse and validate tree scenario TOML text; ``origin`` names it in messages."""
-        if "\x00" in text:
-            raise ScenarioError(origin, "", "contains NUL bytes; expected a TOML text file")
-        try:
-            data = tomllib.loads(text.removeprefix("\ufeff"), parse_float=Decimal)
-        except tomllib.TOMLDecodeError as error:
-            raise ScenarioError(origin, "", f"invalid TOML: {error}") from None
-        except (ValueError, RecursionError) as error:  # e.g. integers beyond Python's limit
-            raise LimitError(
-                origin, "", f"cannot be read as TOML: {_shorten(str(error))}"
-            ) from None
-        return cls.from_dict(data, origin, overrides)
+        """Parse and validate tree scenario TOML text; ``origin`` names it in messages.
+
+        The text is parsed by :func:`negotiation.model.scenario.parse_toml`, exactly as for
+        matrix scenarios (byte order mark, line ends, size, integer and nesting limits).
+        """
+        return cls.from_dict(parse_toml(text, origin), origin, overrides)
 
     @classmethod
     def from_dict(
@@ -494,38 +483,6 @@ def _unflatten(
 # -- reading --------------------------------------------------------------------------------
 
 
-def _read_text(origin: str) -> str:
-    """A scenario file's text, refusing non-regular files and files beyond the size limit."""
-    try:
-        info = os.stat(origin)
-    except FileNotFoundError:
-        raise ScenarioError(origin, "", "no such file") from None
-    except OSError as error:
-        raise ScenarioError(origin, "", f"cannot be read ({error.strerror})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ScenarioError(origin, "", "is a directory; expected a TOML file")
-    if not stat.S_ISREG(info.st_mode):
-        raise ScenarioError(origin, "", "is not a regular file; expected a TOML file")
-    if info.st_size > limits.MAX_FILE_BYTES:
-        raise LimitError(
-            origin,
-            "",
-            f"is {info.st_size} bytes; scenario files are limited to {limits.MAX_FILE_BYTES} "
-            "bytes (MAX_FILE_BYTES in negotiation/limits.py)",
-        )
-    try:
-        with open(origin, "rb") as handle:
-            raw = handle.read(limits.MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise ScenarioError(origin, "", f"cannot be read ({error.strerror})") from None
-    if len(raw) > limits.MAX_FILE_BYTES:
-        raise LimitError(origin, "", f"is larger than {limits.MAX_FILE_BYTES} bytes")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(origin, "", "is not a UTF-8 text file; expected TOML") from None
-
-
 class _Parser:
     """Turns raw TOML content into a :class:`TreeScenario`, one checked key at a time."""
 
@@ -636,6 +593,8 @@ class _Parser:
 
     def number(self, raw: object, where: str) -> Fraction:
         """An exact number within the documented magnitude and digit limits."""
+        if isinstance(raw, Refused):  # refused on sight by the shared TOML reader
+            raise LimitError(self.origin, where, raw.problem)
         if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal, Fraction)):
             raise self.error(where, f"expected a finite number, got {_describe(raw)}")
         if isinstance(raw, float):
