@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -185,10 +186,8 @@ class Grid:
         if len({a.path for a in axes}) != len(axes):
             raise ValueError("the two axes must sweep different paths")
         sizes = [_length(a.values) for a in axes]
-        if sizes[0] * sizes[-1] ** (len(sizes) - 1) > MAX_GRID_POINTS:
-            total = 1
-            for size in sizes:
-                total *= size
+        total = math.prod(sizes)
+        if total > MAX_GRID_POINTS:
             product = f"{' x '.join(f'{n:,}' for n in sizes)} = " if len(sizes) > 1 else ""
             raise LimitError(
                 "--param",
