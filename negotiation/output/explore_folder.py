@@ -29,7 +29,7 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from importlib.metadata import version
@@ -220,28 +220,29 @@ def save_chunk(folder: Path, result: ChunkResult) -> None:
     atomic.write_text(stem.with_suffix(".json"), result.to_json() + "\n")
 
 
-def read_chunks(folder: Path, resolved: Plan, keep: int) -> list[ChunkResult]:
-    """The finished chunks of ``folder``, checked, in order.
+def read_chunks(folder: Path, resolved: Plan, keep: int) -> Iterator[ChunkResult]:
+    """The finished chunks of ``folder``, checked, in order, read one at a time.
 
     Raises :class:`~negotiation.errors.OutputError` naming the file for a damaged chunk
     or chunks that overlap.
     """
     chunks = folder / CHUNKS
     if not chunks.is_dir():
-        return []
+        return
     found = []
-    for path in sorted(chunks.iterdir()):
+    for path in chunks.iterdir():
         match = _CHUNK_NAME.fullmatch(path.name)
         if match:
-            found.append(_read_chunk(path, resolved, keep, int(match[1]), int(match[2])))
-    found.sort(key=lambda r: r.start)
-    for before, after in itertools.pairwise(found):
-        if after.start < before.stop:
+            found.append((int(match[1]), int(match[2]), path))
+    found.sort()
+    for (_, before, _), (start, stop, _) in itertools.pairwise(found):
+        if start < before:
             raise OutputError(
-                str(chunks), "", f"chunks {before.start}-{before.stop} and {after.start}-"
-                f"{after.stop} overlap; the folder is damaged (use --force to start again)"
+                str(chunks), "", f"chunks ending at {before} and {start}-{stop} overlap; the "
+                "folder is damaged (use --force to start again)"
             )  # fmt: skip
-    return found
+    for start, stop, path in found:
+        yield _read_chunk(path, resolved, keep, start, stop)
 
 
 def _read_chunk(path: Path, resolved: Plan, keep: int, start: int, stop: int) -> ChunkResult:
@@ -289,10 +290,9 @@ def write_samples(folder: Path, resolved: Plan) -> None:
     names += [f"prob.{pid}.{sid}" for pid, sid in resolved.strategies]
     if len(set(names)) != len(names):
         raise OutputError(str(folder / SAMPLES), "", "two columns would have the same name")
-    chunks = read_chunks(folder, resolved, resolved.samples)
 
     def tables() -> Any:
-        for c in chunks:
+        for c in read_chunks(folder, resolved, resolved.samples):
             rows = c.rows
             labels = np.array(c.labels, dtype=object)[rows["regime"]]
             columns = [np.arange(c.start, c.stop, dtype=np.int64)]
