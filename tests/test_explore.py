@@ -21,6 +21,7 @@ from negotiation.studies.explore import (
     chunk_ranges,
     compute_chunk,
     explore,
+    local_cluster,
     plan,
     wilson,
 )
@@ -353,12 +354,7 @@ def test_same_bytes_in_process_and_on_a_two_worker_dask_cluster() -> None:
         reason="dask.distributed not installed: pip install 'negotiation[distributed]'",
     )
     study = _small_study()
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with local_cluster(2, processes=False) as cluster, distributed.Client(cluster) as client:
         on_dask = explore(study, chunk=1024, scheduler=client)
     assert on_dask.to_json() == explore(study, chunk=4096).to_json()
 
