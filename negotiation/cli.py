@@ -216,6 +216,20 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 
 def _scenario(name: str, sets: tuple[str, ...]) -> tuple[Scenario, list[tuple[str, Fraction]]]:
+    """The matrix scenario ``name`` with ``--set`` applied; a game tree is refused plainly."""
+    loaded, overrides = _any_scenario(name, sets)
+    if not isinstance(loaded, Scenario):
+        raise ScenarioError(
+            report.printable(str(getattr(loaded, "origin", name))),
+            "tree",
+            "this is a game tree (it has a [tree] table); this command takes a matrix "
+            "scenario (strategies and payoff or score tables)",
+        )
+    return loaded, overrides
+
+
+def _any_scenario(name: str, sets: tuple[str, ...]) -> tuple[Any, list[tuple[str, Fraction]]]:
+    """What ``name`` loads as (a matrix scenario or a game tree), with ``--set`` applied."""
     if not name.strip():
         raise ScenarioError(
             "SCENARIO", "", "empty; expected a catalogue name or a path to a TOML file"
@@ -296,10 +310,9 @@ _image_format_option = click.option(
 def _figure_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--title, --xlabel and --ylabel: the words of the figures a command draws."""
     for name, what in (
-        ("--ylabel", "Label of the vertical axis (default: the second swept number in words, "
-                     "or the probability or payoff)"),
-        ("--xlabel", "Label of the horizontal axis (default: the swept number in words, from "
-                     "the scenario's labels)"),
+        ("--ylabel", "Label of the figures' vertical axis (default: from the scenario's labels)"),
+        ("--xlabel", "Label of the figures' horizontal axis (default: from the scenario's "
+                     "labels)"),
         ("--title", "Title of the figures (default: the scenario's title)"),
     ):  # fmt: skip
         func = click.option(name, metavar="TEXT", help=what + ".")(func)
@@ -337,11 +350,13 @@ def list_command(fmt: str) -> None:
         return
     rows = []
     for name, scenario in scenarios:
-        m, n = scenario.shape
-        rows.append((name, f"{m}x{n}", report.printable(scenario.title)))
+        shape = getattr(scenario, "shape", None)  # a game tree has none
+        size = f"{shape[0]}x{shape[1]}" if shape else "tree"
+        rows.append((name, size, report.printable(scenario.title)))
     width = max(len(r[0]) for r in rows)
+    sizes = max(len(r[1]) for r in rows)
     for name, shape, title in rows:
-        click.echo(f"{name.ljust(width)}  {shape}  {title}")
+        click.echo(f"{name.ljust(width)}  {shape.ljust(sizes)}  {title}")
 
 
 @main.command()
@@ -453,9 +468,13 @@ def validate(file: str, fmt: str) -> None:
     """Check a scenario file (or catalogue name); exit 2 with the problem if invalid."""
     if not file.strip():
         raise ScenarioError("FILE", "", "empty; expected a path to a TOML file or a catalogue name")
-    loaded, _ = _scenario(file, ())
+    loaded, _ = _any_scenario(file, ())
     if fmt == "json":
         _print_json(report.validation_document(loaded))
+        return
+    if not isinstance(loaded, Scenario):  # a game tree
+        name = report.printable(repr(loaded.name))
+        click.echo(f"{report.printable(loaded.origin)}: valid game tree {name}")
         return
     m, n = loaded.shape
     count = len(loaded.criteria)
@@ -524,7 +543,7 @@ def _resumed(out: Path) -> Callable[[int, int], None]:
     "out",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for results.csv, manifest.json and the plots.",
+    help="Folder for results.csv, manifest.json, summary.json and the plots.",
 )
 @_image_format_option
 @_format_option("a summary, or the summary.json document (docs/reference/summary-json.md)")
@@ -545,7 +564,9 @@ def _resumed(out: Path) -> Callable[[int, int], None]:
     "'per-game': solve each point alone with --method, for comparison.",
 )
 @click.option("--resume", is_flag=True, help="Continue an interrupted sweep in --out.")
-@click.option("--force", is_flag=True, help="Replace a sweep in --out (its results and plots).")
+@click.option(
+    "--force", is_flag=True, help="Replace a sweep in --out (its results, summary and plots)."
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def sweep_command(
     scenario: str,

@@ -447,3 +447,16 @@ def test_many_maximal_nash_subsets_are_cut_with_a_count(
     cut = run("solve", str(path), "--method", "exact")[1]
     assert cut.count("     - a plays") == 1
     assert "     ... and 2 more such sets (the JSON output lists them all)" in cut
+
+
+def test_no_catalogue_scenario_crashes_a_command() -> None:
+    """Every catalogue entry, game trees included, lists, validates and shows (or exits 2)."""
+    from negotiation.model.catalogue import catalogue
+
+    assert run("list")[0] == 0
+    assert run("list", "--format", "json")[0] == 0
+    for name in catalogue():
+        assert run("validate", name)[0] == 0, name
+        assert run("validate", name, "--format", "json")[0] == 0, name
+        code, _, err = run("show", name)
+        assert code == 0 or (code == 2 and "this is a game tree" in err), name

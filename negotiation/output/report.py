@@ -453,13 +453,14 @@ def _count(n: int, noun: str) -> str:
 # documented in docs/reference/json.md: keys may be added, never renamed.
 
 
-def catalogue_document(scenarios: Sequence[tuple[str, Scenario]]) -> list[dict[str, Any]]:
-    """`list --format json`: one object per catalogue scenario."""
+def catalogue_document(scenarios: Sequence[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """`list --format json`: one object per catalogue scenario (a game tree has no shape)."""
     return [
         {
             "name": name,
             "title": s.title,
-            "shape": list(s.shape),
+            "kind": "matrix" if isinstance(s, Scenario) else "tree",
+            "shape": list(s.shape) if isinstance(s, Scenario) else None,
             "file": s.origin,
         }
         for name, s in scenarios
@@ -552,13 +553,18 @@ def cell_document(
     }
 
 
-def validation_document(scenario: Scenario) -> dict[str, Any]:
-    """`validate --format json` for a valid file (an invalid one exits 2 with one line)."""
+def validation_document(scenario: Any) -> dict[str, Any]:
+    """`validate --format json` for a valid file (an invalid one exits 2 with one line).
+
+    A game tree has ``kind`` ``"tree"`` and ``shape`` ``null``.
+    """
+    matrix = isinstance(scenario, Scenario)
     return {
         "valid": True,
         "file": scenario.origin,
         "scenario": scenario.name,
-        "shape": list(scenario.shape),
+        "kind": "matrix" if matrix else "tree",
+        "shape": list(scenario.shape) if matrix else None,
         "criteria": len(scenario.criteria),
-        "direct_payoffs": not scenario.criteria,
+        "direct_payoffs": matrix and not scenario.criteria,
     }
