@@ -326,16 +326,6 @@ def _compiled(function: _F) -> _F:
     return cast(_F, numba.njit(cache=True)(function))
 
 
-def _inlined(function: _F) -> _F:
-    """Like :func:`_compiled`, inlined into its callers.
-
-    A call between compiled functions increments and decrements the reference count of
-    every array argument (atomic operations); on per-game paths that costs more than the
-    arithmetic, so those helpers are inlined.
-    """
-    return cast(_F, numba.njit(cache=True, inline="always")(function))
-
-
 @_compiled
 def _map_block(
     X: FloatArray,
@@ -355,7 +345,7 @@ def _map_block(
     ``1/2`` when entries near 1e308 would overflow the span: four roundings in the
     product and one in the sum, hence :data:`DELTA_MAP`. ``delta[g]`` is raised to this
     matrix's error bound plus the input's declared ``rounding`` (``36 rounding max|x| /
-    span`` in unit terms); a game whose bound exceeds 1e-6 gets ``delta = inf`` (it will be
+    span`` in unit terms); a game whose bound exceeds 1e-3 gets ``delta = inf`` (it will be
     suspect). Returns False, having stopped, if an entry is not finite.
     """
     _, m, n = X.shape
@@ -374,7 +364,7 @@ def _map_block(
         d = DELTA_MAP
         if rounding > 0.0:
             d = d + 36.0 * 1.001 * rounding * (h * big) / span if span > 0.0 else np.inf
-            if d > 1e-6:
+            if d > 1e-3:
                 d = np.inf
         delta[g] = max(delta[g], d)
         low[g], half[g] = h * lo, h
@@ -390,13 +380,13 @@ def _map_block(
     return True
 
 
-@_inlined
+@_compiled
 def _raw(X: FloatArray, start: int, transpose: bool, e: int, v: int, g: int) -> float:
     """The input entry behind S[e, v, g]."""
     return float(X[start + g, v, e] if transpose else X[start + g, e, v])
 
 
-@_inlined
+@_compiled
 def _exactly_singular(
     X: FloatArray,
     start: int,
@@ -690,7 +680,7 @@ def _basis_4(
         flags[1, g] = (abs(q0) <= th) | (abs(q1) <= th) | (abs(q2) <= th) | (abs(q3) <= th)
 
 
-@_inlined
+@_compiled
 def _factor_solve(
     S: FloatArray,
     eqs: IntArray,
@@ -746,7 +736,7 @@ def _factor_solve(
     return D, largest
 
 
-@_inlined
+@_compiled
 def _generic_status(
     S: FloatArray,
     X: FloatArray,
