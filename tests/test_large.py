@@ -25,7 +25,7 @@ from negotiation.model.payoffs import Game
 from negotiation.solvers.equilibria import is_equilibrium_exact
 from negotiation.solvers.exact import ExactSolution, Vector
 from negotiation.solvers.large import solve_large
-from negotiation.solvers.lexicographic import polytope_vertices
+from negotiation.solvers.lexicographic import ExactVertex, polytope_vertices
 
 # --------------------------------------------------------------------------------------------
 # The oracle: exact.py's enumeration of every basis, as of this engine's first version
@@ -406,15 +406,29 @@ def test_lexicographic_search_rejects_non_positive_matrices() -> None:
         polytope_vertices([[1, 0], [1, 1]])
 
 
-def test_order_key_sorts_exactly_even_where_floats_tie() -> None:
-    """Probabilities closer than float resolution still sort in exact order."""
-    third = Fraction(1, 3)
-    tiny = Fraction(1, 10**30)
-    a = (third + tiny, 1 - third - tiny)
-    b = (third, 1 - third)
-    c = (third - tiny, 1 - third + tiny)
-    assert float(a[0]) == float(b[0]) == float(c[0])
-    assert sorted([b, c, a], key=large._order_key) == sorted([b, c, a]) == [c, b, a]
+def test_strategies_sort_exactly_even_where_floats_tie() -> None:
+    """Mixed strategies closer than float resolution are still ranked in exact order.
+
+    The three points (10^30 + 1, 2 10^30 - 1), (10^30, 2 10^30) and (10^30 - 1, 2 10^30 + 1),
+    each over 3 10^30, have equal floats, so the floats cannot decide; the ranks must follow
+    the fractions. Where floats do decide, both rankings agree.
+    """
+    big = 10**30
+    vertices = [
+        ExactVertex((big, 2 * big), 1, 0),
+        ExactVertex((big + 1, 2 * big - 1), 1, 0),
+        ExactVertex((big - 1, 2 * big + 1), 1, 0),
+        ExactVertex((1, 2), 1, 0),  # the same strategy as the first, in other terms
+        ExactVertex((1, 1), 1, 0),
+    ]
+    side = large._Vertices([0] * 5, vertices)
+    cache: dict[tuple[int, int], tuple[Fraction, float]] = {}
+    points = large._strategies(side, {0, 1, 2, 4}, [[1]], cache)
+    assert len({p[1][0] for p in points.values()}) == 2  # three points share one float
+    ranks = large._ranks(points, floats_decide=False)
+    assert ranks == {2: 0, 0: 1, 1: 2, 4: 3}
+    apart = large._strategies(side, {3, 4}, [[1]], {})
+    assert large._ranks(apart, floats_decide=True) == large._ranks(apart, floats_decide=False)
 
 
 def _transposed(M: tuple[tuple[Fraction, ...], ...]) -> tuple[tuple[Fraction, ...], ...]:

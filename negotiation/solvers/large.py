@@ -62,7 +62,13 @@ import numpy.typing as npt
 
 from negotiation.model.payoffs import Game
 from negotiation.solvers.exact import ExactSolution, Vector, _positive_integers
-from negotiation.solvers.lexicographic import ExactVertex, compiled, polytope_vertices
+from negotiation.solvers.lexicographic import (
+    MAX_COMPILED_ENTRY,
+    ExactVertex,
+    _fits,
+    compiled,
+    polytope_vertices,
+)
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -110,15 +116,14 @@ _TOO_MANY_UNCERTAIN = 4
 
 @attrs.frozen
 class _Vertices:
-    """The non-zero vertices of one polytope: tight-constraint masks and exact points.
+    """The non-zero vertices of one polytope, as tight-constraint masks.
 
-    ``points[k]`` is ``None`` until the point is needed: only vertices that take part in an
-    equilibrium become fractions. ``exact`` holds the lexicographic search's vertices when
-    it produced them (their points are known); float-path vertices are solved when needed.
+    ``exact`` holds the lexicographic search's vertices (with their points) when it
+    produced them; float-path vertices are solved exactly only if they are in an
+    equilibrium.
     """
 
     tight: list[int]
-    points: list[Vector | None]
     exact: list[ExactVertex] | None
 
 
@@ -163,33 +168,81 @@ def solve_large(game: Game) -> ExactSolution:
         index_pairs = _covering_pairs(row_labels, col_labels, everything)
     # Distinct vertices of one polytope are distinct mixed strategies, so equilibria can be
     # ordered and indexed by vertex numbers: rank each side's vertices once, exactly.
-    row_rank = _ranks(row_side, {i for i, _ in index_pairs}, Bt)
-    col_rank = _ranks(col_side, {j for _, j in index_pairs}, A)
+    cache: dict[tuple[int, int], tuple[Fraction, float]] = {}
+    row_points = _strategies(row_side, {i for i, _ in index_pairs}, Bt, cache)
+    col_points = _strategies(col_side, {j for _, j in index_pairs}, A, cache)
+    # Rounding is monotone, so a < b implies float(a) <= float(b). When no two distinct
+    # probabilities share a float, float keys therefore sort exactly as the fractions do;
+    # otherwise each probability is keyed by (float, fraction), exact in every case.
+    floats_decide = len({f for _, f in cache.values()}) == len({p for p, _ in cache.values()})
+    row_rank = _ranks(row_points, floats_decide)
+    col_rank = _ranks(col_points, floats_decide)
     index_pairs.sort(key=lambda pair: (row_rank[pair[0]], col_rank[pair[1]]), reverse=True)
     rows = {i: k for k, i in enumerate(dict.fromkeys(i for i, _ in index_pairs))}
     cols = {j: k for k, j in enumerate(dict.fromkeys(j for _, j in index_pairs))}
     return ExactSolution(
-        tuple(_point(row_side, i, Bt) for i in rows),
-        tuple(_point(col_side, j, A) for j in cols),
+        tuple(row_points[i][0] for i in rows),
+        tuple(col_points[j][0] for j in cols),
         tuple((rows[i], cols[j]) for i, j in index_pairs),
         degenerate,
     )
 
 
-def _ranks(side: _Vertices, used: set[int], M: Sequence[Sequence[int]]) -> dict[int, int]:
-    """Each used vertex's rank in the exact lexicographic order of the mixed strategies."""
-    ordered = sorted(used, key=lambda k: _order_key(_point(side, k, M)))
+#: A mixed strategy and the floats of its probabilities.
+_Strategy = tuple[Vector, tuple[float, ...]]
+
+
+def _ranks(points: dict[int, _Strategy], floats_decide: bool) -> dict[int, int]:
+    """Each vertex's rank in the exact lexicographic order of the mixed strategies."""
+    if floats_decide:
+        ordered = sorted(points, key=lambda k: points[k][1])
+    else:
+        ordered = sorted(points, key=lambda k: tuple(zip(points[k][1], points[k][0], strict=True)))
     return {k: rank for rank, k in enumerate(ordered)}
 
 
-def _order_key(point: Vector) -> tuple[tuple[float, Fraction], ...]:
-    """A key that sorts mixed strategies in exact lexicographic order, mostly by floats.
+def _strategies(
+    side: _Vertices,
+    used: set[int],
+    M: Sequence[Sequence[int]],
+    cache: dict[tuple[int, int], tuple[Fraction, float]],
+) -> dict[int, _Strategy]:
+    """The exact mixed strategies of the ``used`` vertices, with the floats of their entries.
 
-    Rounding is monotone, so ``float(a) < float(b)`` implies ``a < b``; the exact values
-    break only the ties of their floats. Pairing each probability with its float therefore
-    sorts exactly as the fractions alone would, and much faster.
+    Float-path vertices are solved in one compiled fraction-free batch when the entries of
+    ``M`` are small enough for checked int64 arithmetic, else (or on overflow) with flint.
+    ``cache`` maps ``(numerator, denominator)`` to the probability and its correctly rounded
+    float (Python's int division rounds correctly), so each value is made once.
     """
-    return tuple((float(p), p) for p in point)
+    order = sorted(used)
+    numerators: dict[int, list[int]] = {}
+    if side.exact is not None:
+        numerators = {k: list(side.exact[k].numerators) for k in order}
+    else:
+        masks = [side.tight[k] for k in order]
+        if order and max(max(row) for row in M) <= MAX_COMPILED_ENTRY:
+            batch, ok = _basis_points(np.array(M, dtype=np.int64), np.array(masks, dtype=np.int64))
+            numerators = {
+                k: v for k, v, good in zip(order, batch.tolist(), ok, strict=True) if good
+            }
+        for k, mask in zip(order, masks, strict=True):
+            if k not in numerators:
+                numerators[k] = _exact_solution(M, mask)[0]
+    points: dict[int, _Strategy] = {}
+    for k in order:
+        values = numerators[k]
+        total = sum(values)
+        if total < 0:  # a negative determinant scales every numerator by -1
+            values, total = [-v for v in values], -total
+        fractions, floats = [], []
+        for v in values:
+            entry = cache.get((v, total))
+            if entry is None:
+                entry = cache[v, total] = Fraction(v, total), v / total
+            fractions.append(entry[0])
+            floats.append(entry[1])
+        points[k] = tuple(fractions), tuple(floats)
+    return points
 
 
 def _covering_pairs(
@@ -208,20 +261,6 @@ def _covering_pairs(
     return pairs
 
 
-def _point(side: _Vertices, k: int, M: Sequence[Sequence[int]]) -> Vector:
-    """The exact mixed strategy of vertex ``k`` of a polytope, solving for it if needed."""
-    point = side.points[k]
-    if point is None:
-        if side.exact is not None:
-            numerators = list(side.exact[k].numerators)
-        else:
-            numerators, _ = _exact_solution(M, side.tight[k])
-        total = sum(numerators)
-        point = tuple(Fraction(v, total) for v in numerators)
-        side.points[k] = point
-    return point
-
-
 def _polytope_vertices(M: list[list[int]]) -> _Vertices:
     """The non-zero vertices of ``{v >= 0 : M v <= 1}``, certified float path or exact path."""
     r, d = len(M), len(M[0])
@@ -230,9 +269,9 @@ def _polytope_vertices(M: list[list[int]]) -> _Vertices:
         if tight is not None:
             origin = (1 << d) - 1
             kept = [t for t in tight if t != origin]
-            return _Vertices(kept, [None] * len(kept), None)
+            return _Vertices(kept, None)
     exact = polytope_vertices(M)
-    return _Vertices([v.tight for v in exact], [None] * len(exact), exact)
+    return _Vertices([v.tight for v in exact], exact)
 
 
 def _certified_vertices(M: list[list[int]]) -> list[int] | None:
@@ -646,6 +685,73 @@ def _traverse(
         cand_target[:n_cand],
         outcome,
     )
+
+
+@compiled
+def _basis_points(
+    M: IntArray, masks: IntArray
+) -> tuple[IntArray, npt.NDArray[np.bool_]]:  # pragma: no cover - compiled
+    """Integer multiples ``D x`` of the basis points of ``masks`` (D = +-det of the basis).
+
+    Fraction-free Gauss-Jordan on ``[M[rows, support] | 1]``, every product checked against
+    int64 overflow (as in :mod:`negotiation.solvers.lexicographic`); ``ok[q]`` is False
+    where a product would overflow or the basis is singular.
+    """
+    r, d = M.shape
+    out = np.zeros((masks.shape[0], d), np.int64)
+    ok = np.ones(masks.shape[0], np.bool_)
+    X = np.empty((d, d + 1), np.int64)
+    support = np.empty(d, np.int64)
+    rows = np.empty(d, np.int64)
+    for q in range(masks.shape[0]):
+        mask = masks[q]
+        s = 0
+        for k in range(d):
+            if not (mask >> k) & 1:
+                support[s] = k
+                s += 1
+        t = 0
+        for j in range(r):
+            if (mask >> (d + j)) & 1:
+                rows[t] = j
+                t += 1
+        for a in range(s):
+            for b in range(s):
+                X[a, b] = M[rows[a], support[b]]
+            X[a, s] = 1
+        previous = 1
+        for c in range(s):
+            if X[c, c] == 0:
+                p = c + 1
+                while p < s and X[p, c] == 0:
+                    p += 1
+                if p == s:
+                    ok[q] = False
+                    break
+                for b in range(s + 1):
+                    X[c, b], X[p, b] = X[p, b], X[c, b]
+            pivot = X[c, c]
+            for a in range(s):
+                if a == c:
+                    continue
+                f = X[a, c]
+                for b in range(s + 1):
+                    if b == c:
+                        continue
+                    if not (_fits(pivot, X[a, b]) and _fits(f, X[c, b])):
+                        ok[q] = False
+                        break
+                    X[a, b] = (pivot * X[a, b] - f * X[c, b]) // previous
+                if not ok[q]:
+                    break
+                X[a, c] = 0
+            if not ok[q]:
+                break
+            previous = pivot
+        if ok[q]:
+            for a in range(s):
+                out[q, support[a]] = X[a, s]
+    return out, ok
 
 
 @compiled
