@@ -468,6 +468,10 @@ def test_sensitivity_finds_the_one_number_that_matters() -> None:
         ({"vary": ["weights.us.legitimcy=uniform:0:1"]}, "unknown override path"),
         ({"scale": ["weights.nobody.*=uniform:0:1"]}, "matches no number"),
         (
+            {"scale": ["criteria.legitimacy.scores[reject][*]=uniform:0:1"]},
+            "only numbers that are 0",
+        ),
+        (
             {"vary": ["weights.us.legitimacy=uniform:0:1"], "scale": ["weights.us.*=uniform:0:1"]},
             "varied twice",
         ),

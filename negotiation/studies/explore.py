@@ -313,6 +313,11 @@ def plan(study: Study) -> Plan:
                 "matches no number of the file; paths look like weights.us.legitimacy, "
                 "criteria.wedge.scores[accept][full] or payoffs.row[0][1] (see the glob rules)",
             )
+        matched = [n for n in matched if n[2] != 0]  # 0 times any draw stays 0
+        if not matched:
+            raise ScenarioError(
+                "--scale", s.pattern, "matches only numbers that are 0, which scaling leaves 0"
+            )
         for key, paths, base in matched:
             if key in keys:
                 raise ScenarioError(

@@ -26,9 +26,9 @@ Relative forms (``--scale GLOB=DIST``)
       ``**`` every number);
     - ``?`` matches one character inside one part; everything else, brackets included,
       matches itself;
-    - only numbers the file holds are matched (a weight the file leaves out is 0, and 0
-      times a draw stays 0); a glob that matches nothing, a number matched by two globs,
-      or one both scaled and varied, is an error.
+    - only numbers the file holds are matched, and numbers equal to 0 are left out (0
+      times a draw stays 0; a weight the file leaves out is 0 too); a glob that matches
+      nothing, a number matched by two globs, or one both scaled and varied, is an error.
 
 Weights on a simplex (``--simplex PLAYER[=CRITERION,...]``)
     draw the player's weights on the given criteria (default: every criterion the file
