@@ -21,6 +21,7 @@ from test_exact import gambit_equilibria
 
 import negotiation.solvers.large as large
 import negotiation.solvers.lexicographic as lexicographic
+from negotiation.errors import LimitError
 from negotiation.model.payoffs import Game
 from negotiation.solvers.equilibria import is_equilibrium_exact
 from negotiation.solvers.exact import ExactSolution, Vector
@@ -296,7 +297,7 @@ def test_nondegenerate_10x10_games_have_odd_numbers_of_exact_equilibria(seed: in
     assert len(solution.equilibria) % 2 == 1
     assert all(is_equilibrium_exact(game, x, y) for x, y in solution.equilibria)
     for M in (large._positive_integers(game.A), _positive_integers(_transposed(game.B))):
-        certified = large._certified_vertices(M)
+        certified = large._certified_vertices(M, large.MAX_BASES)
         assert certified is not None
         exact = {v.tight for v in polytope_vertices(M)}
         assert set(certified) - {(1 << len(M[0])) - 1} == exact
@@ -342,9 +343,9 @@ def test_certified_traversal_refuses_degenerate_polytopes() -> None:
     M = [[1, 1], [1, 1]] makes both rows tight at once at (1, 0) and (0, 1); a 4x4 matrix of
     ones and twos in which row 3 repeats row 0 does the same in dimension 4.
     """
-    assert large._certified_vertices([[1, 1], [1, 1]]) is None
+    assert large._certified_vertices([[1, 1], [1, 1]], 100) is None
     M = [[1, 2, 1, 2], [2, 1, 2, 2], [2, 2, 1, 1], [1, 2, 1, 2]]
-    assert large._certified_vertices(M) is None
+    assert large._certified_vertices(M, 100) is None
     assert any(v.tight.bit_count() > 4 for v in polytope_vertices(M))
 
 
@@ -375,8 +376,8 @@ def test_compiled_and_python_searches_agree() -> None:
         M = rng.integers(1, [2, 3, 10][trial % 3], size=(r, d), endpoint=True).tolist()
         if trial % 4 == 0:
             M.append(list(M[0]))  # a repeated row: degenerate vertices
-        compiled = lexicographic._search_int64(np.array(M, dtype=np.int64))
-        assert not compiled[3]
+        compiled = lexicographic._search_int64(np.array(M, dtype=np.int64), -1)
+        assert compiled[3] == lexicographic._FINISHED
         python = {(v.tight, v.numerators, v.denominator) for v in lexicographic._search_python(M)}
         assert python == {
             (t, tuple(num), den)
@@ -388,7 +389,8 @@ def test_overflowing_products_hand_the_search_to_python_integers() -> None:
     """Entries near 2^31 overflow int64 products; the search then runs in Python, still exact."""
     rng = np.random.default_rng(32)
     M = rng.integers(2**30, 2**31, size=(5, 5)).tolist()
-    assert lexicographic._search_int64(np.array(M, dtype=np.int64))[3]  # overflow reported
+    outcome = lexicographic._search_int64(np.array(M, dtype=np.int64), -1)[3]
+    assert outcome == lexicographic._OVERFLOW
     expected = {
         (point, sum(1 << label for label in labels))
         for point, labels in _reference_vertices(M, zero_label=0, tight_label=5)
@@ -398,6 +400,28 @@ def test_overflowing_products_hand_the_search_to_python_integers() -> None:
         total = sum(v.numerators)
         found.add((tuple(Fraction(p, total) for p in v.numerators), v.tight))
     assert found == expected
+
+
+@pytest.mark.parametrize("kind", ["normal", "ternary"])
+def test_too_many_bases_is_a_limit_error(kind: str) -> None:
+    """A basis budget too small for the game stops the search with a LimitError naming it.
+
+    Normal payoffs take the float traversal, ternary ones (degenerate) the exact search.
+    """
+    game = random_game(np.random.default_rng(9), kind, (7, 7))
+    with pytest.raises(LimitError, match="best-response polytope has more than 20 bases"):
+        solve_large(game, max_bases=20)
+    assert solve_large(game, max_bases=100_000) == reference(game)
+
+
+def test_both_exact_searches_honour_the_basis_budget() -> None:
+    """The compiled and the Python-integer searches both stop at max_bases."""
+    M = [[1, 2, 1, 2], [2, 1, 2, 2], [2, 2, 1, 1], [1, 2, 1, 2]]
+    assert len(polytope_vertices(M, max_bases=1000)) > 0
+    with pytest.raises(lexicographic.TooManyBasesError):
+        polytope_vertices(M, max_bases=3)
+    with pytest.raises(lexicographic.TooManyBasesError):
+        lexicographic._search_python(M, max_bases=3)
 
 
 def test_lexicographic_search_rejects_non_positive_matrices() -> None:

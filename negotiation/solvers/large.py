@@ -60,11 +60,13 @@ import flint
 import numpy as np
 import numpy.typing as npt
 
+from negotiation.errors import LimitError
 from negotiation.model.payoffs import Game
 from negotiation.solvers.exact import ExactSolution, Vector, _positive_integers
 from negotiation.solvers.lexicographic import (
     MAX_COMPILED_ENTRY,
     ExactVertex,
+    TooManyBasesError,
     _fits,
     compiled,
     polytope_vertices,
@@ -76,8 +78,9 @@ FloatArray = npt.NDArray[np.float64]
 #: Largest ``m + n`` the float traversal handles (bases are bit masks in an int64).
 MAX_LABELS = 62
 
-#: Most bases the float traversal visits in one polytope before giving up; the exact path
-#: then decides (memory is about 0.5 kB per basis for a 15x15 game).
+#: Default most bases one polytope's search may visit (float traversal or exact search)
+#: before :func:`solve_large` raises :class:`~negotiation.errors.LimitError`. Time is about
+#: 5-10 us per basis, memory about 60 bytes (float) or a tableau per queued basis (exact).
 MAX_BASES = 2_000_000
 
 #: Most bases of one polytope that may need an exact check before the float traversal gives
@@ -127,8 +130,11 @@ class _Vertices:
     exact: list[ExactVertex] | None
 
 
-def solve_large(game: Game) -> ExactSolution:
+def solve_large(game: Game, *, max_bases: int = MAX_BASES) -> ExactSolution:
     """Every extreme equilibrium of ``game``, exactly, as :func:`solve_exact` gives it.
+
+    Raises :class:`~negotiation.errors.LimitError` if a player's best-response polytope
+    needs more than ``max_bases`` bases (a random 15x15 game needs about 50,000).
 
     >>> # The 3x2 example of von Stengel (2007): three equilibria, one of them pure.
     >>> game = Game.from_arrays([[3, 3], [2, 5], [0, 6]], [[3, 2], [2, 6], [3, 1]])
@@ -143,12 +149,12 @@ def solve_large(game: Game) -> ExactSolution:
     Bt = [list(col) for col in zip(*_positive_integers(game.B), strict=True)]
     if m * n >= PARALLEL_FROM:  # the compiled searches release the GIL: one per core
         with ThreadPoolExecutor(max_workers=2) as pool:
-            row_future = pool.submit(_polytope_vertices, Bt)
-            col_side = _polytope_vertices(A)
+            row_future = pool.submit(_polytope_vertices, Bt, max_bases, "row")
+            col_side = _polytope_vertices(A, max_bases, "column")
             row_side = row_future.result()
     else:
-        row_side = _polytope_vertices(Bt)  # P, in dimension m: tight bits are the labels
-        col_side = _polytope_vertices(A)  # Q, in dimension n: bits k < n are labels m + k
+        row_side = _polytope_vertices(Bt, max_bases, "row")  # P: tight bits are the labels
+        col_side = _polytope_vertices(A, max_bases, "column")  # Q: bit k < n is label m + k
     low = (1 << n) - 1
     row_labels = row_side.tight
     col_labels = [(t & low) << m | t >> n for t in col_side.tight]
@@ -261,31 +267,49 @@ def _covering_pairs(
     return pairs
 
 
-def _polytope_vertices(M: list[list[int]]) -> _Vertices:
+def _polytope_vertices(M: list[list[int]], max_bases: int, player: str) -> _Vertices:
     """The non-zero vertices of ``{v >= 0 : M v <= 1}``, certified float path or exact path."""
     r, d = len(M), len(M[0])
-    if r + d <= MAX_LABELS:
-        tight = _certified_vertices(M)
-        if tight is not None:
-            origin = (1 << d) - 1
-            kept = [t for t in tight if t != origin]
-            return _Vertices(kept, None)
-    exact = polytope_vertices(M)
+    try:
+        if r + d <= MAX_LABELS:
+            tight = _certified_vertices(M, max_bases)
+            if tight is not None:
+                origin = (1 << d) - 1
+                kept = [t for t in tight if t != origin]
+                return _Vertices(kept, None)
+        exact = polytope_vertices(M, max_bases=max_bases)
+    except TooManyBasesError:
+        raise LimitError(
+            "game",
+            "",
+            f"the {player} player's best-response polytope has more than {max_bases:,} "
+            f"bases, too many to enumerate every equilibrium of a {len(M)}x{d} game within "
+            "the limit (solve_large(..., max_bases=...) raises it)",
+        ) from None
     return _Vertices([v.tight for v in exact], exact)
 
 
-def _certified_vertices(M: list[list[int]]) -> list[int] | None:
+def _certified_vertices(M: list[list[int]], max_bases: int) -> list[int] | None:
     """Tight masks of every vertex if the float traversal is certified complete, else None.
 
     ``None`` means the polytope has a degenerate vertex, or that float arithmetic could not
-    decide it; either way the exact path must enumerate it.
+    decide it; either way the exact path must enumerate it. The first traversal keeps no
+    proposals: if it certifies every basis it visits, every proposal was certified and the
+    closure holds. Otherwise it runs again, keeping them, to check the closure.
     """
     F = _unit_matrix(M)
     masks, status, cand_vertex, cand_edge, cand_target, outcome = _traverse(
-        F, MAX_BASES, TIE, MAX_CANDIDATES, MAX_UNCERTAIN
+        F, max_bases, TIE, MAX_CANDIDATES, MAX_UNCERTAIN, False
     )
+    if outcome == _TOO_MANY_BASES:
+        raise TooManyBasesError(max_bases)
     if outcome != _DONE:
         return None
+    if (status == _CERTIFIED).all():
+        return cast(list[int], masks.tolist())
+    masks, status, cand_vertex, cand_edge, cand_target, outcome = _traverse(
+        F, max_bases, TIE, MAX_CANDIDATES, MAX_UNCERTAIN, True
+    )
     status = status.copy()
     for k in np.flatnonzero(status == _UNCERTAIN):
         verdict = _exact_check(M, int(masks[k]))
@@ -517,14 +541,19 @@ def _certify(
 
 @compiled
 def _traverse(
-    F: FloatArray, max_bases: int, tie: float, max_candidates: int, max_uncertain: int
+    F: FloatArray,
+    max_bases: int,
+    tie: float,
+    max_candidates: int,
+    max_uncertain: int,
+    keep_proposals: bool,
 ) -> tuple[IntArray, npt.NDArray[np.int8], IntArray, IntArray, IntArray, int]:  # pragma: no cover
     """Breadth-first search over the bases of ``{v >= 0 : F v <= 1}`` (F in [1, 10]).
 
     Bit ``k < d`` of a basis mask: ``v_k = 0`` is tight; bit ``d + j``: row ``j`` is tight.
     Returns the masks in visiting order, their statuses, the proposals as triples
     (vertex index, freed tight constraint's position among the mask's bits, proposed
-    vertex index), and the outcome.
+    vertex index; empty unless ``keep_proposals``), and the outcome.
     """
     r, d = F.shape
     capacity = 1024
@@ -662,6 +691,8 @@ def _traverse(
                     if 2 * count > table.shape[0]:
                         table, index = _rehash(table, index)
                         slot = _find(table, child)
+                if not keep_proposals:
+                    continue
                 if n_cand == cand_capacity:
                     cand_capacity *= 2
                     cand_vertex = _grow(cand_vertex, cand_capacity)

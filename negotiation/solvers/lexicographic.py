@@ -86,12 +86,19 @@ MAX_COMPILED_LABELS = 62
 MAX_COMPILED_ENTRY = 2**31
 
 
-def polytope_vertices(M: Sequence[Sequence[int]]) -> list[ExactVertex]:
+class TooManyBasesError(Exception):
+    """The search met more bases than it was allowed to visit."""
+
+
+def polytope_vertices(
+    M: Sequence[Sequence[int]], *, max_bases: int | None = None
+) -> list[ExactVertex]:
     """Every non-zero vertex of ``{v >= 0 : M v <= 1}`` for a positive integer matrix ``M``.
 
     Vertices are listed once each. The search runs compiled in 64-bit integers, with every
     product checked against overflow, and in Python's unbounded integers when that is not
-    enough; both are exact and give the same vertices.
+    enough; both are exact and give the same vertices. It raises :class:`TooManyBasesError` if
+    it meets more than ``max_bases`` lex-feasible bases (time and memory grow with them).
 
     >>> # 2 v1 + v2 <= 1 and v1 + 2 v2 <= 1: corners (1/2, 0), (0, 1/2) and (1/3, 1/3).
     >>> sorted((v.numerators, v.denominator) for v in polytope_vertices([[2, 1], [1, 2]]))
@@ -101,18 +108,22 @@ def polytope_vertices(M: Sequence[Sequence[int]]) -> list[ExactVertex]:
     if any(v <= 0 for row in M for v in row):
         raise ValueError("M must be a positive integer matrix")
     if r + d <= MAX_COMPILED_LABELS and max(max(row) for row in M) <= MAX_COMPILED_ENTRY:
-        tight, numerators, denominators, overflow = _search_int64(np.array(M, dtype=np.int64))
-        if not overflow:
+        tight, numerators, denominators, outcome = _search_int64(
+            np.array(M, dtype=np.int64), -1 if max_bases is None else max_bases
+        )
+        if outcome == _TOO_MANY:
+            raise TooManyBasesError(max_bases)
+        if outcome == _FINISHED:
             return [
                 ExactVertex(tuple(num), den, t)
                 for t, num, den in zip(
                     tight.tolist(), numerators.tolist(), denominators.tolist(), strict=True
                 )
             ]
-    return _search_python(M)
+    return _search_python(M, max_bases)
 
 
-def _search_python(M: Sequence[Sequence[int]]) -> list[ExactVertex]:
+def _search_python(M: Sequence[Sequence[int]], max_bases: int | None = None) -> list[ExactVertex]:
     """The search in Python's integers: pivots from the parent's tableau (any size)."""
     r, d = len(M), len(M[0])
     width = 1 + d + r
@@ -141,6 +152,8 @@ def _search_python(M: Sequence[Sequence[int]]) -> list[ExactVertex]:
             leaving_row = _lex_ratio_test(tableau, 1 + var, lex_columns)
             child = nonbasic & ~(1 << var) | 1 << basic[leaving_row]
             if child not in seen:
+                if max_bases is not None and len(seen) == max_bases:
+                    raise TooManyBasesError(max_bases)
                 seen.add(child)
                 queue.append((tableau, det, basic, leaving_row, var, child))
     return list(found.values())
@@ -226,6 +239,11 @@ def _pivot(tableau: Tableau, det: int, row: int, column: int) -> tuple[Tableau, 
 # The compiled search, in 64-bit integers with every product checked against overflow
 # --------------------------------------------------------------------------------------------
 
+# Outcomes of the compiled search.
+_FINISHED = 0
+_OVERFLOW = 1
+_TOO_MANY = 2
+
 #: A product of two int64 whose float estimate stays below this fits in an int64, and so
 #: does the difference of two of them (the estimate's relative error is below 2^-51).
 _PRODUCT_LIMIT = 4.0e18
@@ -294,15 +312,16 @@ def _gcd(a: int, b: int) -> int:  # pragma: no cover - compiled
 
 @compiled
 def _search_int64(
-    M: IntArray,
-) -> tuple[IntArray, IntArray, IntArray, bool]:  # pragma: no cover - compiled
+    M: IntArray, max_bases: int
+) -> tuple[IntArray, IntArray, IntArray, int]:  # pragma: no cover - compiled
     """The breadth-first lexicographic search of :func:`_search_python`, in int64.
 
     As there, a basis's tableau is made by one fraction-free pivot from its parent's when
     the basis is discovered, and kept only until the basis is taken from the queue (a
     buffer that is compacted as the search advances). Returns the tight masks, reduced
-    numerators and denominators of the distinct non-zero vertices, and whether a product
-    would have overflowed (then nothing else is meaningful).
+    numerators and denominators of the distinct non-zero vertices, and the outcome:
+    _FINISHED, _OVERFLOW (a product would overflow) or _TOO_MANY (more than ``max_bases``
+    bases, if ``max_bases >= 0``); only _FINISHED comes with meaningful vertices.
     """
     r, d = M.shape
     n_var = d + r
@@ -375,11 +394,13 @@ def _search_int64(
                 continue
             p = _leaving_row(T, 1 + var, d)
             if p < 0:
-                return tight_out[:0], numerators[:0], denominators[:0], True
+                return tight_out[:0], numerators[:0], denominators[:0], _OVERFLOW
             child = (nonbasic & ~(1 << var)) | (1 << basic[p])
             slot = _slot(seen, child)
             if seen[slot] != -1:
                 continue
+            if count == max_bases:
+                return tight_out[:0], numerators[:0], denominators[:0], _TOO_MANY
             seen[slot] = child
             if count == masks.shape[0]:
                 grown = np.empty(2 * count, np.int64)
@@ -411,13 +432,13 @@ def _search_int64(
                 basic = basics[i - offset]
             q = count - offset
             if not _pivot_into(T, det, p, 1 + var, tableaux[q]):
-                return tight_out[:0], numerators[:0], denominators[:0], True
+                return tight_out[:0], numerators[:0], denominators[:0], _OVERFLOW
             dets[q] = T[p, 1 + var]
             basics[q] = basic
             basics[q, p] = var
             count += 1
         i += 1
-    return tight_out[:n_vertices], numerators[:n_vertices], denominators[:n_vertices], False
+    return tight_out[:n_vertices], numerators[:n_vertices], denominators[:n_vertices], _FINISHED
 
 
 @compiled
