@@ -413,7 +413,7 @@ def show(
     elif breakdown is None:
         click.echo(report.scenario_text(loaded, overrides), nl=False)
     else:
-        click.echo(report.cell_text(loaded, breakdown), nl=False)
+        click.echo(report.cell_text(loaded, breakdown, overrides), nl=False)
 
 
 @main.command("solve")

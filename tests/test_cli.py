@@ -361,6 +361,7 @@ def test_show_prints_the_override_line_as_solve_does() -> None:
     line = "  override: weights.us.supply_security = 4.5"
     assert line in run("show", *args)[1].splitlines()
     assert line in run("solve", *args)[1].splitlines()
+    assert run("show", *args, "--cell", "accept", "full")[1].splitlines()[1] == line
 
 
 def test_show_wraps_the_source_without_breaking_its_url() -> None:

@@ -269,15 +269,22 @@ def _components_text(scenario: Scenario, solution: Solution) -> list[str]:
 
 
 def _wrap(text: str, first: str, rest: str) -> list[str]:
-    """``text`` wrapped to :data:`COMPONENT_WIDTH`, never breaking a word or a label."""
-    return textwrap.wrap(
-        text,
+    """``text`` wrapped to :data:`COMPONENT_WIDTH`, never inside a word or a ``[...]`` label.
+
+    >>> _wrap("A plays any mix of [Full offer] and [Limited offer]", "  ", "    ")
+    ['  A plays any mix of [Full offer] and [Limited offer]']
+    """
+    glue = "\ue000"  # a private-use character: spaces inside brackets do not break
+    held = re.sub(r"\[[^\]]*\]", lambda m: m[0].replace(" ", glue), text)
+    lines = textwrap.wrap(
+        held,
         COMPONENT_WIDTH,
         initial_indent=first,
         subsequent_indent=rest,
         break_long_words=False,
         break_on_hyphens=False,
     )
+    return [line.replace(glue, " ") for line in lines]
 
 
 def _numbers(indices: Sequence[int]) -> str:
@@ -378,14 +385,20 @@ def matrix_lines(row: Player, col: Player, matrix: Matrix) -> list[str]:
     return _columns(header, body, right=range(1, len(header)))
 
 
-def cell_text(scenario: Scenario, cell: CellBreakdown) -> str:
-    """One outcome's payoffs broken down into weight x score per criterion."""
+def cell_text(
+    scenario: Scenario, cell: CellBreakdown, overrides: Sequence[tuple[str, Fraction]] = ()
+) -> str:
+    """One outcome's payoffs broken down into weight x score per criterion.
+
+    One ``override:`` line per ``--set`` follows the first line, as in :func:`scenario_text`.
+    """
     row, col = scenario.players
     r, c = row.strategy_ids.index(cell.row), col.strategy_ids.index(cell.col)
     lines = [
         f"Outcome: {row.label} plays {row.strategies[r].label}, "
         f"{col.label} plays {col.strategies[c].label}"
     ]
+    lines += [f"  override: {path} = {number(value)}" for path, value in overrides]
     for player in (row, col):
         lines += ["", f"{player.label} ({player.id}):"]
         terms = cell.terms[player.id]
