@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import signal
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -15,6 +16,7 @@ from negotiation import load, solve_exact
 from negotiation.errors import OutputError, ScenarioError, UserError
 from negotiation.model.scenario import Scenario
 from negotiation.output import explore_folder
+from negotiation.output.results import SignalInterrupt
 from negotiation.studies.explore import (
     Study,
     analyse,
@@ -641,3 +643,16 @@ def test_folder_writes_plots_and_records_them(tmp_path: Path) -> None:
         "convergence.svg",
     ]
     assert all((tmp_path / name).stat().st_size > 0 for name in manifest["plots"])
+
+
+def test_a_stop_by_sigterm_is_reported_with_its_signal(tmp_path: Path) -> None:
+    """A SIGTERM (the command line raises SignalInterrupt) stops the run like Ctrl-C, named."""
+
+    def progress(done: int, total: int) -> None:
+        raise SignalInterrupt(signal.SIGTERM)
+
+    with pytest.raises(explore_folder.ExploreInterrupted, match="stopped by SIGTERM") as caught:
+        explore_folder.run(_small_study(samples=2048, confidence_samples=0), tmp_path,
+                           chunk=1024, plots=False, progress=progress)  # fmt: skip
+    assert caught.value.signum == signal.SIGTERM
+    assert (tmp_path / "chunks" / f"{0:012d}-{1024:012d}.json").is_file()

@@ -29,6 +29,7 @@ import hashlib
 import itertools
 import json
 import re
+import signal
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -71,12 +72,21 @@ _CHUNK_NAME = re.compile(r"([0-9]{12})-([0-9]{12})\.json")
 
 
 class ExploreInterrupted(Exception):  # noqa: N818 - a stop the user asked for, not an error
-    """The study was interrupted; the folder keeps every finished chunk."""
+    """The study was interrupted; the folder keeps every finished chunk.
 
-    def __init__(self, done: int, total: int, folder: Path) -> None:
-        self.done, self.total, self.folder = done, total, folder
+    ``signum`` is the signal that stopped it (SIGINT for Ctrl-C; the command line maps
+    SIGTERM to :class:`negotiation.output.results.SignalInterrupt`).
+    """
+
+    def __init__(self, done: int, total: int, folder: Path, signum: int = signal.SIGINT) -> None:
+        self.done, self.total, self.folder, self.signum = done, total, folder, signum
+        how = (
+            "interrupted"
+            if signum == signal.SIGINT
+            else f"stopped by {signal.Signals(signum).name}"
+        )
         super().__init__(
-            f"interrupted after {done:,} of {total:,} draws; {folder} keeps the finished "
+            f"{how} after {done:,} of {total:,} draws; {folder} keeps the finished "
             "chunks. Run the same command with --resume to continue."
         )
 
@@ -176,10 +186,11 @@ def run(
 
         try:
             run_chunks(resolved, ranges, save, keep=keep, scheduler=scheduler, workers=workers)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             record["status"] = "interrupted"
             _write_manifest(folder, record)
-            raise ExploreInterrupted(totals.samples, resolved.samples, folder) from None
+            signum = getattr(stop, "signum", signal.SIGINT)
+            raise ExploreInterrupted(totals.samples, resolved.samples, folder, signum) from None
         finished = finish(resolved, totals, study.scenario.name)
         atomic.write_text(folder / SUMMARY, finished.to_json())
         if keep_samples:
