@@ -425,7 +425,7 @@ def test_a_large_components_block_is_wrapped_and_summarised(tmp_path: Path) -> N
     block = out[out.index("Components of the equilibrium set:") :].splitlines()
     assert block[1] == "  1. #1 to #49: a continuum, the union of these sets of equilibria:"
     assert all(len(line) <= 88 for line in block)
-    text = " ".join(block)
+    text = " ".join(" ".join(block).split())  # the block's words, wrapping undone
     assert "a plays any mix of 7 strategies: [row strategy number 0]" in text
     assert "and 1 more; b plays any mix of 7 strategies: [c0]" in text
 
