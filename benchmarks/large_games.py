@@ -110,7 +110,11 @@ def main() -> None:
     largest = 12 if args.quick else 15
     rng = np.random.default_rng(args.seed)
     print(
-        f"{os.cpu_count()} CPUs; numpy {np.__version__}, numba {numba.__version__}, "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (timings are wall "
+        "clock; other work on the machine inflates them)"
+    )
+    print(
+        f"numpy {np.__version__}, numba {numba.__version__}, "
         f"python-flint {flint.__version__}, pygambit {pygambit.__version__}"
     )
     print(
@@ -173,6 +177,7 @@ def main() -> None:
         seconds, counts = timed(large, [(eye, eye)])
         ok = "ok" if counts[0] == 2**n - 1 else f"WRONG (expected {2**n - 1})"
         print(f"{n:>3}x{n:<3} solve_large {seconds[0]:8.3f} s, {counts[0]} equilibria {ok}")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -16,13 +16,16 @@ which makes the polytope simple without losing any vertex:
    ``[B^-1 1 | B^-1]`` is lexicographically positive. The pivot of the lexicographic ratio
    test keeps this property, and from a lex-feasible basis reaches, for each non-basic
    variable, the one neighbouring vertex of the perturbed polytope.
-3. The perturbed polytope is bounded and simple, so its vertex graph is connected
-   (Balinski, "On the graph structure of convex polyhedra in n-space", *Pacific J. Math.*
-   11, 1961): a breadth-first search from the origin's basis visits every lex-feasible
-   basis. As ``eps -> 0`` each perturbed vertex tends to a vertex of the original
-   polytope, and each original vertex is such a limit (it is the unique maximiser of some
-   linear objective, and so are the perturbed maximisers near it), so the search meets
-   every vertex, degenerate ones included.
+3. For small ``eps`` the lex-feasible bases are the vertices of the perturbed polytope,
+   which is bounded and simple, so its vertex graph is connected (Balinski, "On the graph
+   structure of convex polyhedra in n-space", *Pacific J. Math.* 11, 1961): a
+   breadth-first search from the origin's basis visits every lex-feasible basis.
+4. Every vertex ``v`` of the original polytope is the point (at ``eps = 0``) of some
+   lex-feasible basis: ``v`` is the unique maximiser of some linear objective, and the
+   lexicographic simplex method maximising it from the origin's basis ends, without
+   cycling, at a lex-feasible basis whose reduced costs prove its point optimal, so that
+   point is ``v``. Hence the search meets every vertex, degenerate ones included, and
+   reads each vertex's tight constraints exactly from its tableau.
 
 This is the search lrs makes (Avis, "lrs: A revised implementation of the reverse search
 vertex enumeration algorithm", in *Polytopes: Combinatorics and Computation*, 2000, with
