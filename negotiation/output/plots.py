@@ -309,15 +309,16 @@ def strategy_plot(
     joined = links(result)
     own = axes is None
     fig, axes = _axes(axes, len(data), figsize=(8, 3.2 * len(data)))
+    scale = _scale(fig, axes[0], result)
     for ax, (pid, player_branches) in zip(axes, data.items(), strict=True):
         label = _player_label(result, pid)
         for k, branch in enumerate(player_branches):
-            _draw_branch(ax, branch, joined, k, len(player_branches))
+            _draw_branch(ax, branch, joined, k, len(player_branches), scale)
         ax.set_ylim(-0.06, 1.06)
         ax.set_ylabel(wrapped(labels.ylabel or f"P(strategy), {label}", 40))
         ax.set_title(wrapped(f"{label}: equilibrium strategy probabilities", 80), fontsize=10)
-        _mark_changes(ax, result)
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
+        _mark_changes(ax, result, scale)
+        _legend(ax, scale)
     axes[-1].set_xlabel(wrapped(labels.xlabel or result.paths[0], 80))
     heading = _lines([labels.title, labels.subtitle], 90)
     if heading and own:
@@ -336,15 +337,34 @@ def payoff_plot(
     data = branches(result, "payoff")
     joined = links(result)
     fig, (ax,) = _axes(None if ax is None else [ax], 1, figsize=(8, 3.6))
+    scale = _scale(fig, ax, result)
     for k, (pid, (branch,)) in enumerate(data.items()):
-        _draw_branch(ax, attrs.evolve(branch, label=_player_label(result, pid)), joined, k, 2)
+        player = attrs.evolve(branch, label=_player_label(result, pid))
+        _draw_branch(ax, player, joined, k, 2, scale)
     ax.set_xlabel(wrapped(labels.xlabel or result.paths[0], 80))
     ax.set_ylabel(wrapped(labels.ylabel or "expected payoff in equilibrium", 40))
     ax.set_title(_lines([labels.title or "Equilibrium payoffs", labels.subtitle], 80), fontsize=11)
-    _mark_changes(ax, result)
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
+    _mark_changes(ax, result, scale)
+    _legend(ax, scale)
     fig.tight_layout()
     return fig
+
+
+def _legend(ax: Axes, scale: float) -> None:
+    """The legend of a 1-D plot, its markers at full size whatever the grid's density."""
+    ax.legend(
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),
+        fontsize=9,
+        frameon=False,
+        markerscale=1 / math.sqrt(scale),
+    )
+
+
+def _scale(fig: Figure, ax: Axes, result: SweepResult) -> float:
+    """:func:`marker_scale` for this axes' width and this sweep's number of grid values."""
+    width = ax.get_position().width * fig.get_size_inches()[0] * 72
+    return marker_scale(result.grid_shape[0], width)
 
 
 def _nested(k: int, count: int, largest: float, smallest: float) -> float:
@@ -354,8 +374,28 @@ def _nested(k: int, count: int, largest: float, smallest: float) -> float:
     return largest - (largest - smallest) * k / (count - 1)
 
 
+def marker_scale(points: int, width: float) -> float:
+    """How much to shrink 1-D markers so that ``points`` grid values fit ``width`` points.
+
+    The largest marker is about 9.5 points across; on a grid whose values are closer than
+    that it shrinks to 90% of their spacing, down to 4 points across (the lines within
+    regimes carry the rest).
+
+    >>> marker_scale(13, 350), round(marker_scale(121, 350), 2), round(marker_scale(601, 350), 2)
+    (1.0, 0.18, 0.18)
+    """
+    spacing = width / max(1, points - 1)
+    diameter = min(9.5, max(4.0, 0.9 * spacing))
+    return (diameter / 9.5) ** 2
+
+
 def _draw_branch(
-    ax: Axes, branch: Branch, joined: Sequence[tuple[int, int]], k: int, count: int
+    ax: Axes,
+    branch: Branch,
+    joined: Sequence[tuple[int, int]],
+    k: int,
+    count: int,
+    scale: float = 1.0,
 ) -> None:
     x, y = np.asarray(branch.x), np.asarray(branch.y)
     colour = _colour(k)
@@ -368,7 +408,7 @@ def _draw_branch(
     ax.scatter(
         x,
         y,
-        s=_nested(k, count, 90, 20),
+        s=scale * _nested(k, count, 90, 20),
         facecolors="none",
         edgecolors=colour,
         linewidths=1.2,
@@ -389,15 +429,20 @@ def _draw_branch(
         )
 
 
-def _mark_changes(ax: Axes, result: SweepResult) -> None:
-    """Dotted lines where the equilibrium set changes; legend entries for the markings."""
+def _mark_changes(ax: Axes, result: SweepResult, scale: float = 1.0) -> None:
+    """Dotted lines where the equilibrium set changes; legend entries for the markings.
+
+    ``scale`` is the markers' (see :func:`marker_scale`); the legend undoes it.
+    """
     changes = change_points(result)
     for change in changes:
         ax.axvline(change.x, color="black", linestyle=":", linewidth=1)
     if changes:
         ax.plot([], [], color="black", linestyle=":", linewidth=1, label="equilibrium set changes")
     if any(row["degenerate"] for row in result.rows):
-        ax.scatter([], [], s=60, facecolors="none", edgecolors="black", label="degenerate game")
+        ax.scatter(
+            [], [], s=60 * scale, facecolors="none", edgecolors="black", label="degenerate game"
+        )
     ax.grid(alpha=0.25)
 
 
