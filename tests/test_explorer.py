@@ -335,6 +335,12 @@ def test_sliders_start_at_the_files_weights(scenario: Scenario) -> None:
     assert sliders.bounds[SUPPLY] == (Fraction(-6), Fraction(6))
 
 
+def test_one_player_id_may_be_given_as_a_string(scenario: Scenario) -> None:
+    """players="russia" means Russia's sliders, not players "r", "u", "s", ..."""
+    sliders = weight_sliders(scenario, players="russia")
+    assert list(sliders.weights()) == ["russia"]
+
+
 def test_a_weight_off_the_step_is_kept_exactly_until_moved() -> None:
     """A file weight of 1/3 stays 1/3 while its slider is untouched, and moves to the step."""
     odd = load("rare-earth", {"weights.us.legitimacy": "1/3"})

@@ -467,7 +467,7 @@ def weight_sliders(
     bounds: tuple[object, object] = BOUNDS,
     step: object = STEP,
 ) -> WeightSliders:
-    """Sliders over the weights of ``players`` (ids; all players by default).
+    """Sliders over the weights of ``players`` (ids, or one id; all players by default).
 
     Each player gets a slider for every criterion of the scenario (one the player does not
     weigh starts at 0), from ``bounds[0]`` to ``bounds[1]`` in steps of ``step``, widened
@@ -478,7 +478,7 @@ def weight_sliders(
     """
     _require_weights(scenario)
     known = scenario.player_ids
-    chosen = tuple(known if players is None else players)
+    chosen = tuple(known if players is None else [players] if isinstance(players, str) else players)
     for pid in chosen:
         if pid not in known:
             raise ScenarioError(
