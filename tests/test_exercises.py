@@ -220,7 +220,7 @@ def test_the_threshold_explanation_is_the_library_at_every_weight() -> None:
 
 def test_the_texts_follow_the_scenario(monkeypatch: pytest.MonkeyPatch) -> None:
     """With a different scenario the explanation's numbers and the answer change together."""
-    real = exercises.load
+    real = exercises.load_matrix
 
     def heavier_law(
         name: str, overrides: Mapping[str, object] | Iterable[tuple[str, object]] = ()
@@ -228,7 +228,7 @@ def test_the_texts_follow_the_scenario(monkeypatch: pytest.MonkeyPatch) -> None:
         extra: dict[str, object] = {"weights.us.legitimacy": 2} if name == "rare-earth" else {}
         return real(name, {**extra, **dict(overrides)})
 
-    monkeypatch.setattr(exercises, "load", heavier_law)
+    monkeypatch.setattr(exercises, "load_matrix", heavier_law)
     # Accept against the full offer loses 2 x 2 more for the law: 2w - 7.8 = 0.5w + 0.2
     # at w = 16/3.
     assert solution("rare-earth-threshold") == Fraction(16, 3)

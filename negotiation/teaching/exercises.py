@@ -43,7 +43,7 @@ from typing import Any, Literal
 
 import attrs
 
-from negotiation.model.catalogue import load
+from negotiation.model.catalogue import load_matrix
 from negotiation.model.payoffs import Game, payoff_matrices
 from negotiation.model.scenario import Scenario
 from negotiation.solvers.equilibria import Equilibrium, solve
@@ -208,7 +208,7 @@ class Exercise:
         return template.format(**{k: _text(v) for k, v in facts.items()})
 
     def _scenario(self) -> Scenario:
-        return load(self.game)
+        return load_matrix(self.game)
 
 
 # --- Formatting exact numbers --------------------------------------------------------------
@@ -281,13 +281,13 @@ def _indifference(game: Game, mixer: int, strategy: int) -> tuple[tuple[Affine, 
 
 def _mixed(name: str, player: int, strategy: int) -> Fraction:
     """Probability of a strategy in the (unique) fully mixed equilibrium of a catalogue game."""
-    mixed = [e for e in solve(load(name), "exact").equilibria if not e.pure]
+    mixed = [e for e in solve(load_matrix(name), "exact").equilibria if not e.pure]
     return (mixed[0].row if player == 0 else mixed[0].col)[strategy]
 
 
 def _mix_facts(name: str, mixer: int, strategy: int) -> Facts:
     """Facts for "with what probability does ``mixer`` play ``strategy``" in a 2x2 game."""
-    scenario = load(name)
+    scenario = load_matrix(name)
     (first, second), p = _indifference(payoff_matrices(scenario), mixer, strategy)
     other = scenario.players[1 - mixer]
     return {
@@ -324,7 +324,7 @@ def _dominance(scenario: Scenario, game: Game, player: int) -> tuple[int | None,
 
 
 def _dominant() -> dict[str, str]:
-    scenario = load("prisoners-dilemma")
+    scenario = load_matrix("prisoners-dilemma")
     game = payoff_matrices(scenario)
     result = {}
     for k, player in enumerate(scenario.players):
@@ -335,7 +335,7 @@ def _dominant() -> dict[str, str]:
 
 
 def _dominant_facts() -> Facts:
-    scenario = load("prisoners-dilemma")
+    scenario = load_matrix("prisoners-dilemma")
     game = payoff_matrices(scenario)
     (eq,) = solve(scenario, "exact").equilibria
     row, col = scenario.players
@@ -379,7 +379,7 @@ def _profile(scenario: Scenario, eq: Equilibrium) -> str:
 
 
 def _pure_pairs(name: str) -> set[tuple[str, str]]:
-    scenario = load(name)
+    scenario = load_matrix(name)
     row, col = scenario.players
     return {
         (row.strategy_ids[e.support[0][0]], col.strategy_ids[e.support[1][0]])
@@ -390,7 +390,7 @@ def _pure_pairs(name: str) -> set[tuple[str, str]]:
 
 def _pure_facts(name: str) -> Facts:
     """Each pure equilibrium with its payoffs, and for every other cell a profitable switch."""
-    scenario = load(name)
+    scenario = load_matrix(name)
     game = payoff_matrices(scenario)
     row, col = scenario.players
     kept, broken = [], []
@@ -415,7 +415,7 @@ def _pure_facts(name: str) -> Facts:
 
 
 def _count_facts(name: str) -> Facts:
-    scenario = load(name)
+    scenario = load_matrix(name)
     equilibria = sorted(solve(scenario, "exact").equilibria, key=lambda e: not e.pure)
     return {"listed": _and([_profile(scenario, e) for e in equilibria]), "count": len(equilibria)}
 
@@ -425,14 +425,14 @@ INSPECTION_PENALTY = 10
 
 
 def _inspection(penalty: int, player: int) -> Fraction:
-    scenario = load("inspection-criteria", {"weights.target.penalty": penalty})
+    scenario = load_matrix("inspection-criteria", {"weights.target.penalty": penalty})
     (eq,) = solve(scenario, "exact").equilibria
     return eq.col[0] if player == 1 else eq.row[1]
 
 
 def _inspection_facts() -> Facts:
-    default = load("inspection-criteria")
-    raised = load("inspection-criteria", {"weights.target.penalty": INSPECTION_PENALTY})
+    default = load_matrix("inspection-criteria")
+    raised = load_matrix("inspection-criteria", {"weights.target.penalty": INSPECTION_PENALTY})
     target, sender = raised.players
     (comply, violate), e = _indifference(payoff_matrices(raised), 1, 0)
     (enforce, ignore), v = _indifference(payoff_matrices(raised), 0, 1)
@@ -455,13 +455,13 @@ def _inspection_facts() -> Facts:
 
 
 def _rare_earth_default() -> str:
-    scenario = load("rare-earth")
+    scenario = load_matrix("rare-earth")
     (eq,) = solve(scenario, "exact").equilibria
     return scenario.players[0].strategy_ids[eq.support[0][0]]
 
 
 def _rare_earth_default_facts() -> Facts:
-    scenario = load("rare-earth")
+    scenario = load_matrix("rare-earth")
     game = payoff_matrices(scenario)
     us, russia = scenario.players
     (eq,) = solve(scenario, "exact").equilibria
@@ -494,13 +494,13 @@ def _rare_earth_lines() -> tuple[Affine, Affine]:
     of weight x score), so the values at w = 0 and w = 1 fix each line; the tests check the
     lines at other weights.
     """
-    scenario = load("rare-earth")
+    scenario = load_matrix("rare-earth")
     us, russia = scenario.players
     accept, diversify = us.strategy_ids.index("accept"), us.strategy_ids.index("diversify")
     full = russia.strategy_ids.index("full")
 
     def payoff(w: int, row: int) -> Fraction:
-        game = payoff_matrices(load("rare-earth", {"weights.us.supply_security": w}))
+        game = payoff_matrices(load_matrix("rare-earth", {"weights.us.supply_security": w}))
         return game.A[row][full]
 
     return tuple(  # type: ignore[return-value]
@@ -517,7 +517,7 @@ def _rare_earth_threshold() -> Fraction:
 def _rare_earth_threshold_facts() -> Facts:
     accept, diversify = _rare_earth_lines()
     w = accept.root_with(diversify)
-    at = solve(load("rare-earth", {"weights.us.supply_security": w}), "exact")
+    at = solve(load_matrix("rare-earth", {"weights.us.supply_security": w}), "exact")
     return {
         "accept_pays": accept,
         "diversify_pays": diversify,
@@ -527,7 +527,7 @@ def _rare_earth_threshold_facts() -> Facts:
             if at.degenerate
             else "the game is not degenerate there"
         ),
-        "default": load("rare-earth").weights["us"]["supply_security"],
+        "default": load_matrix("rare-earth").weights["us"]["supply_security"],
     }
 
 
@@ -624,7 +624,7 @@ EXERCISES: dict[str, Exercise] = {
             "Check every cell for a pure equilibrium, then look for a mix that makes stag and "
             "hare equally good.",
             "The equilibria are {listed}: {count} in all.",
-            lambda: len(solve(load("stag-hunt"), "exact").equilibria),
+            lambda: len(solve(load_matrix("stag-hunt"), "exact").equilibria),
             lambda: _count_facts("stag-hunt"),
         ),
         Exercise(
