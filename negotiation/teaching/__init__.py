@@ -1,1 +1,1 @@
-"""Classroom material: exercises with library-computed checks."""
+"""Classroom material: exercises with library-computed checks, and weight sliders (``explorer``)."""
