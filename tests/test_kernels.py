@@ -150,6 +150,19 @@ def test_entries_near_the_largest_float() -> None:
     assert stage.col.tolist() == [[0.5, 0.5]]
 
 
+def test_subnormal_and_tiny_entries() -> None:
+    """Games whose entries are all subnormal or near 1e-300 are mapped without overflow."""
+    tiny = 5e-324
+    A = np.array([[[0.0, tiny], [tiny, 0.0]], [[1e-310, 0.0], [3e-310, 2e-310]]])
+    B = np.array([[[tiny, 0.0], [0.0, tiny]], [[1e-300, 3e-300], [2e-300, 0.0]]])
+    check_against_exact(A, B)
+    stage = solve_floats(A[:1], B[:1])
+    # Matching pennies at the scale of 5e-324: one equilibrium, both mix 1/2-1/2
+    # (von Stengel 2007, section 3.2).
+    assert stage.suspect.tolist() == [False]
+    assert (stage.row.tolist(), stage.col.tolist()) == ([[0.5, 0.5]], [[0.5, 0.5]])
+
+
 def test_constant_and_tied_games_are_flagged() -> None:
     """All-equal payoffs, a constant matrix and tiny ties (1 ulp) are degenerate and flagged."""
     one_ulp = np.nextafter(1.0, 2.0)
@@ -275,6 +288,8 @@ def test_empty_batch() -> None:
         (np.zeros((1, 0, 2)), np.zeros((1, 0, 2)), {}, "same shape"),
         (np.full((1, 2, 2), np.nan), np.zeros((1, 2, 2)), {}, "finite"),
         (np.zeros((1, 2, 2)), np.full((1, 2, 2), -np.inf), {}, "finite"),
+        (np.zeros((1, 2, 2), dtype=complex), np.zeros((1, 2, 2)), {}, "real numbers"),
+        (np.full((1, 2, 2), "1"), np.zeros((1, 2, 2)), {}, "real numbers"),
         (np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), {"eps": 0.0}, "eps"),
         (np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), {"eps": float("nan")}, "eps"),
         (np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), {"rounding": -1.0}, "rounding"),

@@ -264,6 +264,10 @@ def solve_floats(
     >>> stage.game.tolist(), stage.row.tolist(), stage.col.tolist(), stage.suspect.tolist()
     ([0], [[0.5, 0.5]], [[0.5, 0.5]], [False])
     """
+    for name, M in (("A", A), ("B", B)):
+        kind = np.asarray(M).dtype.kind
+        if kind not in "biuf":
+            raise ValueError(f"{name} must hold real numbers, got dtype kind {kind!r}")
     A_ = np.ascontiguousarray(A, dtype=np.float64)
     B_ = np.ascontiguousarray(B, dtype=np.float64)
     if A_.ndim != 3 or A_.shape != B_.shape or 0 in A_.shape[1:]:
@@ -341,12 +345,14 @@ def _map_block(
 ) -> bool:
     """Map games ``start .. start + G`` of X onto [1, 10] into S (transposed for P).
 
-    ``unit = 1 + (h x - h low) * (9 / (h high - h low))`` with ``h = 1``, or the exact
-    ``1/2`` when entries near 1e308 would overflow the span: four roundings in the
-    product and one in the sum, hence :data:`DELTA_MAP`. ``delta[g]`` is raised to this
-    matrix's error bound plus the input's declared ``rounding`` (``36 rounding max|x| /
-    span`` in unit terms); a game whose bound exceeds 1e-3 gets ``delta = inf`` (it will be
-    suspect). Returns False, having stopped, if an entry is not finite.
+    ``unit = 1 + (h x - h low) * (9 / (h high - h low))`` with ``h = 1``, or an exact
+    power of two when entries near 1e308 would overflow the span or subnormal ones its
+    reciprocal: four roundings in the product and one in the sum, hence :data:`DELTA_MAP`
+    (halving a subnormal entry may round, by less than 1e-323 against a span above 1e307).
+    ``delta[g]`` is raised to this matrix's error bound plus the input's declared
+    ``rounding`` (``36 rounding max|x| / span`` in unit terms); a game whose bound exceeds
+    1e-3 gets ``delta = inf`` (it will be suspect). Returns False, having stopped, if an
+    entry is not finite.
     """
     _, m, n = X.shape
     for g in range(G):
@@ -359,7 +365,9 @@ def _map_block(
                 lo = min(lo, v)
                 hi = max(hi, v)
                 big = max(big, abs(v))
-        h = 1.0 if big < 1e307 else 0.5
+        # Power-of-two rescaling is exact: 1/2 keeps the span of entries near 1e308 finite,
+        # 2**600 keeps 9 / span finite for subnormal entries.
+        h = 0.5 if big >= 1e307 else (2.0**600 if big < 1e-250 else 1.0)
         span = h * hi - h * lo
         d = DELTA_MAP
         if rounding > 0.0:
