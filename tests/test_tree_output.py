@@ -95,6 +95,15 @@ def test_overrides_reach_catalogue_trees() -> None:
     assert card.root.probabilities == (F(1, 3), F(2, 3))
 
 
+def test_load_compiles_player_types_into_the_tree() -> None:
+    """A tree file with [types] loads compiled (a chance node over types), priors overridable."""
+    path = Path(__file__).parent / "trees" / "types" / "beer_quiche.toml"
+    tree = load_tree(str(path), {"types.sender.strong": "1/2"})
+    assert kind(tree) == "tree"
+    assert tree.root.kind == "chance"
+    assert tree.root.probabilities == (F(1, 2), F(1, 2))
+
+
 # -- known answers of the shipped trees ------------------------------------------------------
 
 

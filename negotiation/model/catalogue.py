@@ -25,6 +25,7 @@ from negotiation.errors import ScenarioError
 from negotiation.limits import quoted, shown
 from negotiation.model.scenario import Scenario, parse_toml, read_text
 from negotiation.model.tree import TreeScenario
+from negotiation.model.types import tree_from_dict
 
 #: What :func:`kind` returns: a matrix (strategic-form) scenario or a game tree.
 Kind = Literal["matrix", "tree"]
@@ -115,9 +116,11 @@ def load(scenario: str | Path, overrides: Overrides = ()) -> AnyScenario:
     The file is read once, by :func:`negotiation.model.scenario.read_text` and
     :func:`negotiation.model.scenario.parse_toml` (the same protection for every kind:
     regular files only, size, nesting and number limits); a top-level ``[tree]`` table
-    makes it a :class:`~negotiation.model.tree.TreeScenario`, anything else a
-    :class:`~negotiation.model.scenario.Scenario`. A ``.efg`` file is read as a Gambit
-    extensive-form game (:func:`negotiation.output.gambit_io.read_efg`).
+    makes it a :class:`~negotiation.model.tree.TreeScenario` (a
+    :class:`~negotiation.model.types.TypedTreeScenario` when it also declares player
+    ``[types]``), anything else a :class:`~negotiation.model.scenario.Scenario`. A ``.efg``
+    file is read as a Gambit extensive-form game
+    (:func:`negotiation.output.gambit_io.read_efg`).
 
     >>> load("rare-earth").players[0].strategy_ids
     ('accept', 'reject', 'diversify')
@@ -134,8 +137,8 @@ def load(scenario: str | Path, overrides: Overrides = ()) -> AnyScenario:
 
         return read_efg(path, overrides)
     data = parse_toml(read_text(path), origin)
-    if is_tree(data):
-        return TreeScenario.from_dict(data, origin, overrides)
+    if is_tree(data):  # with [types], compiled to a chance node and information sets
+        return tree_from_dict(data, origin, overrides)
     return Scenario.from_dict(data, origin, overrides)
 
 
