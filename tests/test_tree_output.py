@@ -31,7 +31,9 @@ from negotiation.model.scenario import Scenario
 from negotiation.model.tree import TreeScenario
 from negotiation.output.plots import save
 from negotiation.output.tree_plots import (
+    INFOSET_SPACING,
     MAX_DRAWN_LEAVES,
+    infoset_lines,
     legend_entries,
     spe_edges,
     tree_layout,
@@ -396,6 +398,18 @@ def test_spe_edges_mark_the_path_and_the_choices_off_it() -> None:
         ("tree.offer2.accept", False, 1),
         ("tree.offer3.accept", False, 1),
     ]
+
+
+def test_interleaved_information_sets_are_drawn_apart() -> None:
+    """Beer-quiche: the receiver's two sets share a column, so their lines differ in x and dash."""
+    tree = load_tree(str(Path(__file__).parent / "trees" / "types" / "beer_quiche.toml"))
+    layout = tree_layout(tree)
+    beer, quiche = infoset_lines(tree, layout)
+    assert [tree.infosets[line.infoset].id for line in (beer, quiche)] == ["beer", "quiche"]
+    assert (beer.dash, quiche.dash) == (0, 1)
+    assert beer.xs[0] != quiche.xs[0]
+    assert abs(beer.xs[0] - quiche.xs[0]) == pytest.approx(INFOSET_SPACING)
+    assert [layout.y[v] for v in tree.infosets[beer.infoset].nodes] == list(beer.ys)
 
 
 def texts(figure: Figure) -> list[str]:

@@ -148,6 +148,57 @@ def spe_edges(tree: TreeScenario, spe: SubgamePerfect) -> list[EdgeMark]:
     return marks
 
 
+#: Dash patterns of information-set lines; sets drawn in one column take different ones.
+INFOSET_DASHES: tuple[tuple[float, tuple[float, ...]], ...] = (
+    (0, (4, 3)),
+    (0, (1, 2)),
+    (0, (6, 2, 1, 2)),
+    (0, (9, 3)),
+)
+
+#: Sideways distance (in columns) between information-set lines drawn in one column.
+INFOSET_SPACING = 0.045
+
+
+@attrs.frozen
+class InfosetLine:
+    """The dashed line joining the nodes of an information set of more than one node.
+
+    ``xs`` and ``ys`` run through its nodes (sorted by column, then row). Sets whose lines
+    would lie in one column are moved apart sideways by :data:`INFOSET_SPACING` and given
+    different dash patterns (``dash`` indexes :data:`INFOSET_DASHES`), so interleaved sets,
+    such as the receiver's two sets in a signalling game, do not read as one.
+    """
+
+    infoset: int
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    dash: int
+
+
+def infoset_lines(tree: TreeScenario, layout: TreeLayout) -> list[InfosetLine]:
+    """The information-set lines to draw (see :class:`InfosetLine`), in infoset order.
+
+    >>> from negotiation.model.catalogue import load_tree
+    >>> tree = load_tree("matching-pennies-tree")
+    >>> infoset_lines(tree, tree_layout(tree))
+    [InfosetLine(infoset=1, xs=(1.0, 1.0), ys=(0.5, 2.5), dash=0)]
+    """
+    shared = [info for info in tree.infosets if not info.singleton]
+    by_column: dict[float, list[int]] = {}
+    for info in shared:
+        by_column.setdefault(min(layout.x[v] for v in info.nodes), []).append(info.index)
+    lines = []
+    for info in shared:
+        column = by_column[min(layout.x[v] for v in info.nodes)]
+        k = column.index(info.index)
+        shift = (k - (len(column) - 1) / 2) * INFOSET_SPACING
+        members = sorted(info.nodes, key=lambda v: (layout.x[v], layout.y[v]))
+        xs = tuple(layout.x[v] + shift for v in members)
+        lines.append(InfosetLine(info.index, xs, tuple(layout.y[v] for v in members), k))
+    return lines
+
+
 def tree_plot(
     tree: TreeScenario,
     spe: SubgamePerfect | Sequence[SubgamePerfect] | None = None,
@@ -215,11 +266,14 @@ LEGEND_INFOSETS = 6
 def legend_entries(
     tree: TreeScenario, equilibria: Sequence[SubgamePerfect]
 ) -> list[tuple[str, str, str]]:
-    """What the legend says: (text, colour, line style) for equilibria and information sets.
+    """What the legend says: (text, colour, style) for equilibria and information sets.
+
+    The style is ``solid`` (a path), ``dotted`` (choices off the path) or ``dash<k>`` (an
+    information set drawn with dash pattern ``k`` of :data:`INFOSET_DASHES`).
 
     >>> from negotiation.model.catalogue import load_tree
     >>> legend_entries(load_tree("matching-pennies-tree"), [])
-    [("information set 'guess' (Mismatcher)", '#117733', 'dashed')]
+    [("information set 'guess' (Mismatcher)", '#117733', 'dash0')]
     """
     entries = []
     if len(equilibria) == 1:
@@ -230,14 +284,15 @@ def legend_entries(
             entries.append((f"subgame-perfect equilibrium {k + 1}", colour, "solid"))
     if any(not mark.on_path for e in equilibria for mark in spe_edges(tree, e)):
         entries.append(("its choices off the path", "#999999", "dotted"))
-    shared = [info for info in tree.infosets if not info.singleton]
-    for info in shared[:LEGEND_INFOSETS]:
+    lines = infoset_lines(tree, tree_layout(tree))
+    for line in lines[:LEGEND_INFOSETS]:
+        info = tree.infosets[line.infoset]
         who = tree.players[info.player].label
         colour = PLAYER_COLOURS[info.player % len(PLAYER_COLOURS)]
-        entries.append((f"information set {info.id!r} ({who})", colour, "dashed"))
-    if len(shared) > LEGEND_INFOSETS:
+        entries.append((f"information set {info.id!r} ({who})", colour, f"dash{line.dash}"))
+    if len(lines) > LEGEND_INFOSETS:
         entries.append(
-            (f"... {len(shared) - LEGEND_INFOSETS} more information sets", "#999999", "dashed")
+            (f"... {len(lines) - LEGEND_INFOSETS} more information sets", "#999999", "dash0")
         )
     return entries
 
@@ -249,8 +304,9 @@ def _legend(ax: Axes, tree: TreeScenario, equilibria: Sequence[SubgamePerfect]) 
     handles = []
     for text, colour, style in entries:
         del text
-        if style == "dashed":
-            handles.append(Line2D([], [], color=colour, linestyle=(0, (4, 3)), linewidth=1.3))
+        if style.startswith("dash"):
+            dash = INFOSET_DASHES[int(style[4:]) % len(INFOSET_DASHES)]
+            handles.append(Line2D([], [], color=colour, linestyle=dash, linewidth=1.3))
         else:
             handles.append(
                 Line2D(
@@ -361,14 +417,10 @@ def _draw_highlights(
 
 
 def _draw_infosets(ax: Axes, tree: TreeScenario, layout: TreeLayout) -> None:
-    for info in tree.infosets:
-        if info.singleton:
-            continue
-        members = sorted(info.nodes, key=lambda v: (layout.x[v], layout.y[v]))
-        colour = PLAYER_COLOURS[info.player % len(PLAYER_COLOURS)]
-        xs = [layout.x[v] for v in members]
-        ys = [layout.y[v] for v in members]
-        ax.plot(xs, ys, color=colour, linestyle=(0, (4, 3)), linewidth=1.3, zorder=3)
+    for line in infoset_lines(tree, layout):
+        colour = PLAYER_COLOURS[tree.infosets[line.infoset].player % len(PLAYER_COLOURS)]
+        dash = INFOSET_DASHES[line.dash % len(INFOSET_DASHES)]
+        ax.plot(line.xs, line.ys, color=colour, linestyle=dash, linewidth=1.3, zorder=3)
 
 
 def _draw_nodes(
