@@ -62,7 +62,19 @@ MAX_MAGNITUDE = limits.MAX_MAGNITUDE
 #: Ids of players, strategies and criteria: a letter, then letters, digits, ``_`` or ``-``.
 ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
-_TOP_KEYS = ("name", "title", "description", "source", "players", "payoffs", "criteria", "weights")
+# ``uncertainty``: an explore study kept in the scenario file, validated by
+# :mod:`negotiation.studies.uncertainty`; it does not change the game.
+_TOP_KEYS = (
+    "name",
+    "title",
+    "description",
+    "source",
+    "players",
+    "payoffs",
+    "criteria",
+    "weights",
+    "uncertainty",
+)
 _PLAYER_KEYS = ("id", "label", "description", "strategies")
 _STRATEGY_KEYS = ("id", "label", "description")
 _CRITERION_KEYS = ("label", "description", "scores")

@@ -29,19 +29,15 @@ of that player.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from negotiation import limits
 from negotiation.errors import ScenarioError
 from negotiation.model.catalogue import resolve
-from negotiation.model.scenario import Scenario
+from negotiation.model.scenario import Scenario, parse_toml, read_text
 from negotiation.studies.explore import Study
 from negotiation.studies.sampling import Distribution, Scale, Simplex, Vary, glob_regex
 
@@ -57,8 +53,6 @@ KEYS = (
     "simplex",
 )
 
-_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]*?)\s*\]\]?\s*(#.*)?$")
-
 
 def read(
     scenario: str | Path,
@@ -66,51 +60,19 @@ def read(
 ) -> tuple[Scenario, dict[str, Any] | None]:
     """The scenario of a file (catalogue name or path) and its raw ``[uncertainty]`` table.
 
-    Raises :class:`~negotiation.errors.ScenarioError` as :meth:`Scenario.from_toml` does.
+    The file is read once, by the hardened scenario reader
+    (:func:`negotiation.model.scenario.read_text`: regular files only, size and number
+    limits); the scenario parser accepts the ``[uncertainty]`` table and keeps it in the
+    scenario's content, so a study file's hash covers its study. Raises
+    :class:`~negotiation.errors.ScenarioError` as :meth:`Scenario.from_toml` does.
     """
     path = resolve(scenario)
     origin = str(path)
-    try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise ScenarioError(origin, "", "is a directory; expected a TOML file") from None
-    except FileNotFoundError:
-        raise ScenarioError(origin, "", "no such file") from None
-    except OSError as error:
-        raise ScenarioError(origin, "", f"cannot be read ({error.strerror})") from None
-    if len(raw) > limits.MAX_FILE_BYTES:
-        return Scenario.from_toml(path, overrides), None  # refused there, with its message
-    try:
-        text = raw.decode("utf-8")
-        data = tomllib.loads(text, parse_float=Decimal)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return Scenario.from_toml(path, overrides), None  # refused there, with its message
-    if "uncertainty" not in data:
-        return Scenario.from_toml(path, overrides), None
-    table = data.pop("uncertainty")
-    if not isinstance(table, dict):
+    data = parse_toml(read_text(path), origin)
+    table = data.get("uncertainty")
+    if table is not None and not isinstance(table, dict):
         raise ScenarioError(origin, "uncertainty", "expected a table [uncertainty]")
-    stripped = _without_table(text)
-    try:
-        same = tomllib.loads(stripped, parse_float=Decimal) == data
-    except tomllib.TOMLDecodeError:
-        same = False
-    if same:  # the scenario text alone, read exactly as the file would be
-        return Scenario.from_string(stripped, origin, overrides), table
     return Scenario.from_dict(data, origin, overrides), table
-
-
-def _without_table(text: str) -> str:
-    """``text`` without the ``[uncertainty]`` tables (their headers and lines)."""
-    out, inside = [], False
-    for line in text.splitlines(keepends=True):
-        match = _HEADER.match(line)
-        if match:
-            name = match.group(1).replace(" ", "")
-            inside = name == "uncertainty" or name.startswith("uncertainty.")
-        if not inside:
-            out.append(line)
-    return "".join(out)
 
 
 def study_from_table(
