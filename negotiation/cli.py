@@ -37,7 +37,7 @@ from typing import Any, NoReturn
 import click
 
 from negotiation.errors import OutputError, ScenarioError, UserError
-from negotiation.model.catalogue import catalogue, load
+from negotiation.model.catalogue import catalogue, load, shape_text
 from negotiation.model.overrides import canonical_path, parse_assignment
 from negotiation.model.payoffs import cell_breakdown
 from negotiation.model.scenario import Scenario
@@ -350,9 +350,9 @@ def list_command(fmt: str) -> None:
         return
     rows = []
     for name, scenario in scenarios:
-        shape = getattr(scenario, "shape", None)  # a game tree has none
-        size = f"{shape[0]}x{shape[1]}" if shape else "tree"
-        rows.append((name, size, report.printable(scenario.title)))
+        size, _, tree = shape_text(scenario).partition(": ")  # "3x3", or "tree: 5 nodes..."
+        title = report.printable(scenario.title) + (f" ({tree})" if tree else "")
+        rows.append((name, size, title))
     width = max(len(r[0]) for r in rows)
     sizes = max(len(r[1]) for r in rows)
     for name, shape, title in rows:
