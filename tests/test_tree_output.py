@@ -39,7 +39,14 @@ from negotiation.output.tree_plots import (
     tree_layout,
     tree_plot,
 )
-from negotiation.output.tree_report import analyse, path_words, tree_document, tree_table
+from negotiation.output.tree_report import (
+    analyse,
+    path_words,
+    show_document,
+    show_text,
+    tree_document,
+    tree_table,
+)
 from negotiation.solvers.spe import solve_spe, verify
 
 F = Fraction
@@ -311,6 +318,27 @@ def test_reduced_form_beyond_the_limits_still_reports_the_spe() -> None:
     assert len(d["subgame_perfect"]) == 8  # a is indifferent between its eight offers
     assert d["equilibria"] == []
     assert any("256 plans" in n and "MAX_STRATEGIES" in n for n in d["notes"])
+
+
+def test_show_document_holds_criteria_weights_and_leaf_scores() -> None:
+    """The show document of a criteria tree holds each weight and each leaf's scores, exactly."""
+    tree = load_tree(str(Path(__file__).parent / "trees" / "offer.toml"))
+    d = json.loads(json.dumps(show_document(tree, [("weights.buyer.cost", F(-1, 2))])))
+    leverage = next(c for c in d["criteria"] if c["id"] == "leverage")
+    assert leverage["weights"] == {"seller": 0.5, "buyer": -1.0}
+    assert leverage["exact"]["weights"] == {"seller": "1/2", "buyer": "-1"}
+    leaf = next(n for n in d["nodes"] if n["id"] == "tree.large.accept.exploit")
+    assert leaf["exact"]["scores"] == {"revenue": "1", "supply": "-1", "leverage": "5/2"}
+    assert leaf["exact"]["payoffs"] == {"seller": "9/4", "buyer": "-7/2"}
+    assert d["subgame_roots"][0] == "tree"
+
+
+def test_show_text_lists_players_weights_and_the_tree() -> None:
+    """The show text of a criteria tree prints the weights and draws the tree with payoffs."""
+    text = show_text(load_tree(str(Path(__file__).parent / "trees" / "offer.toml")))
+    assert "  leverage (Leverage over the buyer): seller 0.5, buyer -1" in text
+    assert "|-- small: buyer moves  [tree.small]" in text
+    assert "exploit: (2.25, -3.5)" in text
 
 
 # -- the table -------------------------------------------------------------------------------

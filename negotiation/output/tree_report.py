@@ -171,6 +171,9 @@ def _nodes(tree: TreeScenario, numbers: TreeNumbers) -> list[dict[str, Any]]:
             values = dict(zip(ids, numbers.payoffs[node.index], strict=True))
             entry["payoffs"] = {p: float(v) for p, v in values.items()}
             entry["exact"] = {"payoffs": {p: str(v) for p, v in values.items()}}
+            if tree.criteria:  # the leaf's scores (a criterion it does not score is 0)
+                entry["scores"] = {k: float(x) for k, x in node.scores.items()}
+                entry["exact"]["scores"] = {k: str(x) for k, x in node.scores.items()}
         out.append(entry)
     return out
 
@@ -275,6 +278,89 @@ def _reduced_form(tree: TreeScenario, reduced: ReducedSolution) -> dict[str, Any
             {"equilibria": list(c.equilibria), "isolated": c.isolated} for c in reduced.components
         ],
     }
+
+
+# -- show ------------------------------------------------------------------------------------
+
+
+def show_document(
+    tree: TreeScenario, overrides: Iterable[tuple[str, Fraction]] = ()
+) -> dict[str, Any]:
+    """``show TREE --format json``: the tree as read, nothing solved (see json-trees.md).
+
+    >>> from negotiation.model.catalogue import load_tree
+    >>> d = show_document(load_tree("entry"))
+    >>> d["kind"], len(d["nodes"]), d["criteria"]
+    ('tree', 5, [])
+    """
+    ids = tree.player_ids
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "tree",
+        "scenario": tree.name,
+        "title": tree.title,
+        "description": tree.description,
+        "source": tree.source,
+        "file": tree.origin,
+        "overrides": [{"path": p, "value": float(v), "exact": str(v)} for p, v in overrides],
+        "players": [
+            {"id": p.id, "label": p.label, "description": p.description} for p in tree.players
+        ],
+        "criteria": [
+            {
+                "id": c.id,
+                "label": c.label,
+                "description": c.description,
+                "weights": {p: float(tree.weights[p].get(c.id, Fraction(0))) for p in ids},
+                "exact": {"weights": {p: str(tree.weights[p].get(c.id, Fraction(0))) for p in ids}},
+            }
+            for c in tree.criteria
+        ],
+        "nodes": _nodes(tree, tree.numbers),
+        "subgame_roots": [tree.nodes[v].id for v in tree.subgame_roots],
+    }
+
+
+def show_text(tree: TreeScenario, overrides: Sequence[tuple[str, Fraction]] = ()) -> str:
+    """``show TREE``: title, description, source, players, criteria and weights, the tree.
+
+    >>> from negotiation.model.catalogue import load_tree
+    >>> print(show_text(load_tree("trust")))
+    Kreps's trust game  [trust: ...trust.toml]
+    A truster decides whether to trust a trustee, ...
+    ...
+    Players: Truster (truster), Trustee (trustee)
+    A game tree: 2 players, 5 nodes, 3 leaves. Payoffs are listed as (Truster, Trustee).
+    <BLANKLINE>
+    tree: Truster moves
+    |-- does not trust (not_trust): (0, 0)
+    `-- trusts (trust): Trustee moves  [tree.trust]
+        |-- honours the trust (honor): (10, 10)
+        `-- abuses the trust (abuse): (-5, 15)
+    """
+    lines = [f"{tree.title or tree.name}  [{tree.name}: {tree.origin}]"]
+    lines += [f"  override: {path} = {number(value)}" for path, value in overrides]
+    if tree.description:
+        lines += _para(tree.description)
+    if tree.source:
+        lines += _para(f"Source: {tree.source}")
+    players = ", ".join(f"{p.label} ({p.id})" for p in tree.players)
+    lines += _para(f"Players: {players}")
+    if tree.criteria:
+        lines.append("Criteria, and each player's weight (payoff = sum of weight x score):")
+        for c in tree.criteria:
+            weights = ", ".join(
+                f"{p.id} {number(tree.weights[p.id].get(c.id, Fraction(0)))}" for p in tree.players
+            )
+            lines += _para(f"{c.id} ({c.label}): {weights}", "  ", "    ")
+    labels = ", ".join(p.label for p in tree.players)
+    size = (
+        f"{_count(len(tree.players), 'player')}, {_count(len(tree.nodes), 'node')}, "
+        f"{_count(len(tree.leaves), 'leaf', 'leaves')}"
+    )
+    lines += _para(f"A game tree: {size}. Payoffs are listed as ({labels}).")
+    lines += ["", *tree_lines(tree)]
+    return "\n".join(printable(line) for line in lines).rstrip() + "\n"
 
 
 # -- words -----------------------------------------------------------------------------------
