@@ -26,7 +26,7 @@ from negotiation.model.payoffs import Game
 from negotiation.solvers.equilibria import is_equilibrium_exact
 from negotiation.solvers.exact import ExactSolution, Vector
 from negotiation.solvers.large import solve_large
-from negotiation.solvers.lexicographic import ExactVertex, polytope_vertices
+from negotiation.solvers.lexicographic import ExactVertex, VertexTable, polytope_vertices
 
 # --------------------------------------------------------------------------------------------
 # The oracle: exact.py's enumeration of every basis, as of this engine's first version
@@ -368,15 +368,20 @@ def test_lexicographic_search_finds_every_vertex(kind: str) -> None:
             assert found == expected
 
 
-def test_compiled_and_python_searches_agree() -> None:
-    """The int64 search and the Python-integer search give the same vertices, tight sets too."""
+@pytest.mark.parametrize("pool", [1, 3, 10**6], ids=["pool-1", "pool-3", "unbounded"])
+def test_compiled_and_python_searches_agree(pool: int) -> None:
+    """The int64 search and the Python-integer search give the same vertices, tight sets too.
+
+    A pool of 1 or 3 tableaux forces most bases to be rebuilt from scratch, as a search
+    beyond its memory budget does.
+    """
     rng = np.random.default_rng(31)
     for trial in range(60):
         r, d = (int(v) for v in rng.integers(1, 7, size=2))
         M = rng.integers(1, [2, 3, 10][trial % 3], size=(r, d), endpoint=True).tolist()
         if trial % 4 == 0:
             M.append(list(M[0]))  # a repeated row: degenerate vertices
-        compiled = lexicographic._search_int64(np.array(M, dtype=np.int64), -1)
+        compiled = lexicographic._search_int64(np.array(M, dtype=np.int64), -1, pool)
         assert compiled[3] == lexicographic._FINISHED
         python = {(v.tight, v.numerators, v.denominator) for v in lexicographic._search_python(M)}
         assert python == {
@@ -389,7 +394,7 @@ def test_overflowing_products_hand_the_search_to_python_integers() -> None:
     """Entries near 2^31 overflow int64 products; the search then runs in Python, still exact."""
     rng = np.random.default_rng(32)
     M = rng.integers(2**30, 2**31, size=(5, 5)).tolist()
-    outcome = lexicographic._search_int64(np.array(M, dtype=np.int64), -1)[3]
+    outcome = lexicographic._search_int64(np.array(M, dtype=np.int64), -1, 100)[3]
     assert outcome == lexicographic._OVERFLOW
     expected = {
         (point, sum(1 << label for label in labels))
@@ -445,7 +450,7 @@ def test_strategies_sort_exactly_even_where_floats_tie() -> None:
         ExactVertex((1, 2), 1, 0),  # the same strategy as the first, in other terms
         ExactVertex((1, 1), 1, 0),
     ]
-    side = large._Vertices([0] * 5, vertices)
+    side = large._Vertices([0] * 5, VertexTable([0] * 5, vertices, np.zeros(0, np.int64)))
     cache: dict[tuple[int, int], tuple[Fraction, float]] = {}
     points = large._strategies(side, {0, 1, 2, 4}, [[1]], cache)
     assert len({p[1][0] for p in points.values()}) == 2  # three points share one float

@@ -65,11 +65,11 @@ from negotiation.model.payoffs import Game
 from negotiation.solvers.exact import ExactSolution, Vector, _positive_integers
 from negotiation.solvers.lexicographic import (
     MAX_COMPILED_ENTRY,
-    ExactVertex,
     TooManyBasesError,
+    VertexTable,
     _fits,
     compiled,
-    polytope_vertices,
+    vertex_table,
 )
 
 IntArray = npt.NDArray[np.int64]
@@ -127,7 +127,7 @@ class _Vertices:
     """
 
     tight: list[int]
-    exact: list[ExactVertex] | None
+    exact: VertexTable | None
 
 
 def solve_large(game: Game, *, max_bases: int = MAX_BASES) -> ExactSolution:
@@ -223,7 +223,7 @@ def _strategies(
     order = sorted(used)
     numerators: dict[int, list[int]] = {}
     if side.exact is not None:
-        numerators = {k: list(side.exact[k].numerators) for k in order}
+        numerators = {k: side.exact.point(k) for k in order}
     else:
         masks = [side.tight[k] for k in order]
         if order and max(max(row) for row in M) <= MAX_COMPILED_ENTRY:
@@ -277,7 +277,7 @@ def _polytope_vertices(M: list[list[int]], max_bases: int, player: str) -> _Vert
                 origin = (1 << d) - 1
                 kept = [t for t in tight if t != origin]
                 return _Vertices(kept, None)
-        exact = polytope_vertices(M, max_bases=max_bases)
+        exact = vertex_table(M, max_bases=max_bases)
     except TooManyBasesError:
         raise LimitError(
             "game",
@@ -286,7 +286,7 @@ def _polytope_vertices(M: list[list[int]], max_bases: int, player: str) -> _Vert
             f"bases, too many to enumerate every equilibrium of a {len(M)}x{d} game within "
             "the limit (solve_large(..., max_bases=...) raises it)",
         ) from None
-    return _Vertices([v.tight for v in exact], exact)
+    return _Vertices(exact.tight, exact)
 
 
 def _certified_vertices(M: list[list[int]], max_bases: int) -> list[int] | None:

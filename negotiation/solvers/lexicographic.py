@@ -84,6 +84,10 @@ class ExactVertex:
 #: Largest ``rows + columns`` of ``M`` for the compiled search (bases are int64 bit masks).
 MAX_COMPILED_LABELS = 62
 
+#: Most memory the compiled search spends on the tableaux of queued bases; beyond it a
+#: queued basis keeps only its mask and its tableau is rebuilt when it is taken.
+MAX_TABLEAU_BYTES = 32 * 2**20
+
 #: Largest entry of ``M`` for which the compiled search is tried; it checks every product
 #: against int64 overflow anyway and hands over to Python's integers if one would overflow.
 MAX_COMPILED_ENTRY = 2**31
@@ -100,30 +104,60 @@ def polytope_vertices(
 
     Vertices are listed once each. The search runs compiled in 64-bit integers, with every
     product checked against overflow, and in Python's unbounded integers when that is not
-    enough; both are exact and give the same vertices. It raises :class:`TooManyBasesError` if
-    it meets more than ``max_bases`` lex-feasible bases (time and memory grow with them).
+    enough; both are exact and give the same vertices. It raises :class:`TooManyBasesError`
+    if it meets more than ``max_bases`` lex-feasible bases (time grows with them).
 
     >>> # 2 v1 + v2 <= 1 and v1 + 2 v2 <= 1: corners (1/2, 0), (0, 1/2) and (1/3, 1/3).
     >>> sorted((v.numerators, v.denominator) for v in polytope_vertices([[2, 1], [1, 2]]))
     [((0, 1), 2), ((1, 0), 2), ((1, 1), 3)]
     """
+    table = vertex_table(M, max_bases=max_bases)
+    if isinstance(table.numerators, list):
+        return table.numerators
+    return [
+        ExactVertex(tuple(num), den, t)
+        for t, num, den in zip(
+            table.tight, table.numerators.tolist(), table.denominators.tolist(), strict=True
+        )
+    ]
+
+
+@attrs.frozen
+class VertexTable:
+    """Vertices as columns: ``tight[k]``, and row ``k`` of ``numerators`` over ``denominators[k]``.
+
+    From the compiled search the numbers are int64 arrays (compact for many vertices);
+    from the Python-integer search ``numerators`` is the list of :class:`ExactVertex`
+    itself and ``denominators`` is empty.
+    """
+
+    tight: list[int]
+    numerators: IntArray | list[ExactVertex]
+    denominators: IntArray
+
+    def point(self, k: int) -> list[int]:
+        """Numerators of vertex ``k`` (over a common denominator, which the ray ignores)."""
+        if isinstance(self.numerators, list):
+            return list(self.numerators[k].numerators)
+        return cast(list[int], self.numerators[k].tolist())
+
+
+def vertex_table(M: Sequence[Sequence[int]], *, max_bases: int | None = None) -> VertexTable:
+    """The vertices of :func:`polytope_vertices` as a :class:`VertexTable`."""
     r, d = len(M), len(M[0])
     if any(v <= 0 for row in M for v in row):
         raise ValueError("M must be a positive integer matrix")
     if r + d <= MAX_COMPILED_LABELS and max(max(row) for row in M) <= MAX_COMPILED_ENTRY:
+        pool = max(1, MAX_TABLEAU_BYTES // (8 * r * (1 + d + r)))
         tight, numerators, denominators, outcome = _search_int64(
-            np.array(M, dtype=np.int64), -1 if max_bases is None else max_bases
+            np.array(M, dtype=np.int64), -1 if max_bases is None else max_bases, pool
         )
         if outcome == _TOO_MANY:
             raise TooManyBasesError(max_bases)
         if outcome == _FINISHED:
-            return [
-                ExactVertex(tuple(num), den, t)
-                for t, num, den in zip(
-                    tight.tolist(), numerators.tolist(), denominators.tolist(), strict=True
-                )
-            ]
-    return _search_python(M, max_bases)
+            return VertexTable(cast(list[int], tight.tolist()), numerators, denominators)
+    found = _search_python(M, max_bases)
+    return VertexTable([v.tight for v in found], found, np.zeros(0, np.int64))
 
 
 def _search_python(M: Sequence[Sequence[int]], max_bases: int | None = None) -> list[ExactVertex]:
@@ -315,13 +349,15 @@ def _gcd(a: int, b: int) -> int:  # pragma: no cover - compiled
 
 @compiled
 def _search_int64(
-    M: IntArray, max_bases: int
+    M: IntArray, max_bases: int, pool_size: int
 ) -> tuple[IntArray, IntArray, IntArray, int]:  # pragma: no cover - compiled
     """The breadth-first lexicographic search of :func:`_search_python`, in int64.
 
     As there, a basis's tableau is made by one fraction-free pivot from its parent's when
-    the basis is discovered, and kept only until the basis is taken from the queue (a
-    buffer that is compacted as the search advances). Returns the tight masks, reduced
+    the basis is discovered, and kept only until the basis is taken from the queue. At
+    most ``pool_size`` tableaux are kept at once (memory stays bounded); a basis found
+    while the pool is full keeps only its mask, and its tableau is rebuilt from scratch by
+    fraction-free Gauss-Jordan when it is taken. Returns the tight masks, reduced
     numerators and denominators of the distinct non-zero vertices, and the outcome:
     _FINISHED, _OVERFLOW (a product would overflow) or _TOO_MANY (more than ``max_bases``
     bases, if ``max_bases >= 0``); only _FINISHED comes with meaningful vertices.
@@ -329,12 +365,16 @@ def _search_int64(
     r, d = M.shape
     n_var = d + r
     width = 1 + n_var
-    capacity = 256
+    capacity = min(256, pool_size)
     tableaux = np.empty((capacity, r, width), np.int64)
     dets = np.empty(capacity, np.int64)
     basics = np.empty((capacity, r), np.int64)
-    offset = 0  # queue entry q lives at position q - offset of the buffers
+    free = np.arange(capacity - 1, -1, -1).astype(np.int64)  # a stack of free pool slots
+    n_free = capacity
+    scratch = np.empty((r, r + width), np.int64)  # Gauss-Jordan work space: [B | rest]
+    basic_scratch = np.empty(r, np.int64)
     masks = np.empty(1024, np.int64)
+    slots = np.empty(1024, np.int64)  # pool slot of each queued basis, or -1
     seen = np.full(4096, -1, np.int64)
     vertices = np.full(1024, -1, np.int64)
     tight_out = np.empty(256, np.int64)
@@ -342,23 +382,34 @@ def _search_int64(
     denominators = np.empty(256, np.int64)
     n_vertices = 0
     origin = (1 << d) - 1
+    n_free -= 1
+    first = free[n_free]
     for row in range(r):
-        tableaux[0, row, 0] = 1
+        tableaux[first, row, 0] = 1
         for k in range(d):
-            tableaux[0, row, 1 + k] = M[row, k]
+            tableaux[first, row, 1 + k] = M[row, k]
         for j in range(r):
-            tableaux[0, row, 1 + d + j] = 1 if j == row else 0
-        basics[0, row] = d + row
-    dets[0] = 1
+            tableaux[first, row, 1 + d + j] = 1 if j == row else 0
+        basics[first, row] = d + row
+    dets[first] = 1
     masks[0] = origin
+    slots[0] = first
     seen[_slot(seen, origin)] = origin
     count = 1
     i = 0
     while i < count:
         nonbasic = masks[i]
-        T = tableaux[i - offset]
-        det = dets[i - offset]
-        basic = basics[i - offset]
+        slot_i = slots[i]
+        if slot_i >= 0:
+            T = tableaux[slot_i]
+            det = dets[slot_i]
+            basic = basics[slot_i]
+        else:
+            det = _rebuild(M, nonbasic, scratch, basic_scratch)
+            if det == 0:
+                return tight_out[:0], numerators[:0], denominators[:0], _OVERFLOW
+            T = scratch[:, r:]
+            basic = basic_scratch
         tight = nonbasic
         for row in range(r):
             if T[row, 0] == 0:
@@ -406,42 +457,114 @@ def _search_int64(
                 return tight_out[:0], numerators[:0], denominators[:0], _TOO_MANY
             seen[slot] = child
             if count == masks.shape[0]:
-                grown = np.empty(2 * count, np.int64)
-                grown[:count] = masks
-                masks = grown
+                masks = _grow_int64(masks, 2 * count)
+                slots = _grow_int64(slots, 2 * count)
             masks[count] = child
             if 2 * (count + 1) > seen.shape[0]:
                 seen = _larger_set(seen)
-            if count - offset == capacity:  # make room: drop finished entries, or grow
-                done = i - offset
-                if 2 * done >= capacity:
-                    pending = count - i
-                    tableaux[:pending] = tableaux[done : done + pending].copy()
-                    dets[:pending] = dets[done : done + pending].copy()
-                    basics[:pending] = basics[done : done + pending].copy()
-                    offset = i
-                else:
-                    capacity *= 2
-                    bigger_t = np.empty((capacity, r, width), np.int64)
-                    bigger_t[: count - offset] = tableaux[: count - offset]
-                    tableaux = bigger_t
-                    bigger_d = np.empty(capacity, np.int64)
-                    bigger_d[: count - offset] = dets[: count - offset]
-                    dets = bigger_d
-                    bigger_b = np.empty((capacity, r), np.int64)
-                    bigger_b[: count - offset] = basics[: count - offset]
-                    basics = bigger_b
-                T = tableaux[i - offset]
-                basic = basics[i - offset]
-            q = count - offset
-            if not _pivot_into(T, det, p, 1 + var, tableaux[q]):
-                return tight_out[:0], numerators[:0], denominators[:0], _OVERFLOW
-            dets[q] = T[p, 1 + var]
-            basics[q] = basic
-            basics[q, p] = var
+            if n_free == 0 and capacity < pool_size:  # grow the pool, up to pool_size
+                bigger = min(2 * capacity, pool_size)
+                bigger_t = np.empty((bigger, r, width), np.int64)
+                bigger_t[:capacity] = tableaux
+                tableaux = bigger_t
+                bigger_d = np.empty(bigger, np.int64)
+                bigger_d[:capacity] = dets
+                dets = bigger_d
+                bigger_b = np.empty((bigger, r), np.int64)
+                bigger_b[:capacity] = basics
+                basics = bigger_b
+                free = np.empty(bigger, np.int64)
+                for k in range(bigger - capacity):
+                    free[k] = bigger - 1 - k
+                n_free = bigger - capacity
+                capacity = bigger
+                if slot_i >= 0:
+                    T = tableaux[slot_i]
+                    basic = basics[slot_i]
+            if n_free == 0:
+                slots[count] = -1  # rebuilt when taken
+            else:
+                n_free -= 1
+                q = free[n_free]
+                if not _pivot_into(T, det, p, 1 + var, tableaux[q]):
+                    return tight_out[:0], numerators[:0], denominators[:0], _OVERFLOW
+                dets[q] = T[p, 1 + var]
+                basics[q] = basic
+                basics[q, p] = var
+                slots[count] = q
             count += 1
+        if slot_i >= 0:
+            free[n_free] = slot_i
+            n_free += 1
         i += 1
     return tight_out[:n_vertices], numerators[:n_vertices], denominators[:n_vertices], _FINISHED
+
+
+@compiled
+def _grow_int64(values: IntArray, size: int) -> IntArray:  # pragma: no cover - compiled
+    bigger = np.empty(size, np.int64)
+    bigger[: values.shape[0]] = values
+    return bigger
+
+
+@compiled
+def _rebuild(
+    M: IntArray, nonbasic: int, X: IntArray, basic: IntArray
+) -> int:  # pragma: no cover - compiled
+    """The tableau of a basis from scratch, into ``X[:, r:]``; returns its denominator.
+
+    Fraction-free Gauss-Jordan on ``[B | 1 | M | I]`` (Bareiss 1968; Nakos, Turner and
+    Williams, "Fraction-free algorithms for linear and polynomial equations", ACM SIGSAM
+    Bulletin 31, 1997) leaves ``[D I | D B^-1 [1 | M | I]]`` with ``D = +-det B``, every
+    division exact; the sign is made positive. ``basic`` gets the basic variables in
+    increasing order (row ``i`` of the tableau belongs to ``basic[i]``). Returns 0 if the
+    basis is singular or a product would overflow.
+    """
+    r, d = M.shape
+    t = 0
+    for var in range(d + r):
+        if not (nonbasic >> var) & 1:
+            basic[t] = var
+            t += 1
+    for row in range(r):
+        for c in range(r):
+            var = basic[c]
+            X[row, c] = M[row, var] if var < d else (1 if var - d == row else 0)
+        X[row, r] = 1
+        for k in range(d):
+            X[row, r + 1 + k] = M[row, k]
+        for j in range(r):
+            X[row, r + 1 + d + j] = 1 if j == row else 0
+    ncol = X.shape[1]
+    previous = 1
+    for k in range(r):
+        if X[k, k] == 0:
+            p = k + 1
+            while p < r and X[p, k] == 0:
+                p += 1
+            if p == r:
+                return 0
+            for j in range(ncol):
+                X[k, j], X[p, j] = X[p, j], X[k, j]
+        pivot = X[k, k]
+        for i in range(r):
+            if i == k:
+                continue
+            f = X[i, k]
+            for j in range(ncol):
+                if j == k:
+                    continue
+                if not (_fits(pivot, X[i, j]) and _fits(f, X[k, j])):
+                    return 0
+                X[i, j] = (pivot * X[i, j] - f * X[k, j]) // previous
+            X[i, k] = 0
+        previous = pivot
+    if previous < 0:
+        for row in range(r):
+            for j in range(ncol):
+                X[row, j] = -X[row, j]
+        previous = -previous
+    return previous
 
 
 @compiled
