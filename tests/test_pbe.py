@@ -315,6 +315,47 @@ def test_job_market_pooling_below_one_third_fails_the_intuitive_criterion() -> N
     assert prior_thresholds(tree, "types.worker.high", ["0.1", "0.5"])[0].value == F(1, 3)
 
 
+# -- an offer that may be a trap: criteria, per-type weights, tails -----------------------------
+
+
+def test_offer_trap_thresholds_are_the_us_indifference_beliefs() -> None:
+    """The PBE change exactly where the US is indifferent after each offer: 1/8 and 3/16.
+
+    By hand (tests/trees/types/offer_trap.toml): an accepted offer is honoured by the
+    genuine type (revenue 3 > 1 for full, 2 > 0.5 for limited) and weaponised by the trap
+    type (0.5 + 2 x 3 = 6.5 > 1.5; 0.25 + 2 x 1.5 = 3.25 > 1). Accepting a full offer is
+    then worth 2 (1 - q) - 6 q to the US against 0.5 for diversifying, so it accepts iff
+    the belief q in 'trap' is at most 3/16; a limited offer, 1 (1 - q) - 3 q against 0.5:
+    iff q <= 1/8. Both types prefer an accepted full offer, so pooling on it holds while
+    the prior is at most 3/16; above both thresholds only pooling on no offer remains.
+    """
+    tree = load("offer_trap")
+    solution = solve_pbe(tree, nash=False)
+    (only,) = solution.sets
+    assert only.kind == "pooling"
+    assert only.pattern.startswith("both types of russia choose none")
+    (pure,) = [
+        e
+        for e in (solution.equilibria[k] for k in only.equilibria)
+        if at(tree, e, "tree.trap.full")["diversify"]
+        == at(tree, e, "tree.trap.limited")["diversify"]
+        == 1
+    ]
+    assert off_path(tree, pure, "full")["tree.trap.full"] == (F(3, 16), 1)
+    assert off_path(tree, pure, "limited")["tree.trap.limited"] == (F(1, 8), 1)
+    low = solve_pbe(load("offer_trap", types__russia__trap="0.1"), nash=False)
+    full = [s for s in low.sets if s.pattern.startswith("both types of russia choose full")]
+    assert len(full) == 1
+    assert full[0].intuitive is True
+    assert "then russia (trap) chooses weaponise; then russia (genuine) chooses honour" in (
+        full[0].pattern
+    )
+    grid = ["0.1", "0.2", "0.5"]  # both thresholds lie between 0.1 and 0.2
+    thresholds = prior_thresholds(tree, "types.russia.trap", grid)
+    assert [t.value for t in thresholds] == [F(1, 8), F(3, 16)]
+    assert all(t.exact for t in thresholds)
+
+
 # -- sequential equilibrium, the class, verification -----------------------------------------------
 
 

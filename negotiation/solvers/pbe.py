@@ -123,10 +123,10 @@ def linprog(
 ) -> tuple[Fraction, tuple[Fraction, ...]] | None:
     """Maximise ``c x`` subject to ``A_ub x <= b_ub``, ``A_eq x = b_eq``, ``x >= 0``, exactly.
 
-    Two-phase simplex method in rational arithmetic with Bland's rule, which cannot cycle
-    (Bland, "New finite pivoting rules for the simplex method", *Mathematics of Operations
-    Research* 2, 1977). Returns (optimum, solution), or None if infeasible; raises
-    :class:`ValueError` if unbounded.
+    Two-phase tableau simplex method in rational arithmetic with Bland's rule, which cannot
+    cycle (Bland, "New finite pivoting rules for the simplex method", *Mathematics of
+    Operations Research* 2, 1977). Returns (optimum, solution), or None if infeasible;
+    raises :class:`ValueError` if unbounded.
 
     >>> linprog([1, 1], [[1, 2], [3, 1]], [4, 6])
     (Fraction(14, 5), (Fraction(8, 5), Fraction(6, 5)))
@@ -134,30 +134,30 @@ def linprog(
     True
     """
     n = len(c)
-    rows: list[list[Fraction]] = []
-    rhs: list[Fraction] = []
     n_slack = len(A_ub)
+    rows: list[list[Fraction]] = []
     for k, (row, b) in enumerate(zip(A_ub, b_ub, strict=True)):
         slack = [F0] * n_slack
         slack[k] = F1
-        rows.append([Fraction(x) for x in row] + slack)
-        rhs.append(Fraction(b))
+        rows.append([Fraction(x) for x in row] + slack + [Fraction(b)])
     for row, b in zip(A_eq, b_eq, strict=True):
-        rows.append([Fraction(x) for x in row] + [F0] * n_slack)
-        rhs.append(Fraction(b))
-    m = len(rows)
+        rows.append([Fraction(x) for x in row] + [F0] * n_slack + [Fraction(b)])
     width = n + n_slack
+    m = len(rows)
     for i in range(m):
-        if rhs[i] < 0:
+        if rows[i][-1] < 0:
             rows[i] = [-x for x in rows[i]]
-            rhs[i] = -rhs[i]
     # Artificial variables width .. width + m - 1, one per row, basic at the start.
-    table = [rows[i] + [F1 if j == i else F0 for j in range(m)] + [rhs[i]] for i in range(m)]
+    table = [
+        row[:-1] + [F1 if j == i else F0 for j in range(m)] + [row[-1]]
+        for i, row in enumerate(rows)
+    ]
     basis = [width + i for i in range(m)]
-    total = width + m
-    phase1 = [F0] * width + [-F1] * m
-    _pivot_to_optimum(table, basis, phase1, total)
-    if any(table[i][-1] != 0 for i in range(m) if basis[i] >= width):
+    # Phase 1: maximise -sum(artificials); the objective row holds reduced costs and -value.
+    objective = [sum((table[i][j] for i in range(m)), F0) for j in range(width)] + [F0] * m
+    objective.append(sum((table[i][-1] for i in range(m)), F0))
+    _optimise(table, basis, objective, width + m)
+    if objective[-1] != 0:
         return None
     # Drive the artificial variables out of the basis (a row with no other entry is redundant).
     i = 0
@@ -168,64 +168,144 @@ def linprog(
                 del table[i]
                 del basis[i]
                 continue
-            _pivot(table, basis, i, j)
+            _pivot(table, basis, objective, i, j)
         i += 1
     for row in table:
-        del row[width:total]
-    objective = [Fraction(x) for x in c] + [F0] * n_slack
-    _pivot_to_optimum(table, basis, objective, width)
+        del row[width:-1]
+    # Phase 2: reduced costs of c with the current basis.
+    costs = [Fraction(x) for x in c] + [F0] * n_slack
+    objective = [*costs, F0]
+    for i, j in enumerate(basis):
+        if costs[j]:
+            factor = costs[j]
+            objective = [o - factor * t for o, t in zip(objective, table[i], strict=True)]
+    _optimise(table, basis, objective, width)
     x = [F0] * width
     for i, j in enumerate(basis):
         x[j] = table[i][-1]
-    value = sum((objective[j] * x[j] for j in range(width)), F0)
+    value = sum((costs[j] * x[j] for j in range(width)), F0)
     return value, tuple(x[:n])
 
 
-def _pivot_to_optimum(
-    table: list[list[Fraction]], basis: list[int], objective: Sequence[Fraction], columns: int
+def _optimise(
+    table: list[list[Fraction]], basis: list[int], objective: list[Fraction], columns: int
 ) -> None:
+    """Pivot until no reduced cost in ``objective`` is positive (Bland's rule)."""
     while True:
-        entering = None
-        for j in range(columns):
-            if j in basis:
-                continue
-            reduced = objective[j] - sum(
-                (objective[b] * table[i][j] for i, b in enumerate(basis)), F0
-            )
-            if reduced > 0:
-                entering = j
-                break
+        entering = next((j for j in range(columns) if objective[j] > 0), None)
         if entering is None:
             return
-        leaving, best = None, None
+        leaving, best = -1, F0
         for i, row in enumerate(table):
             if row[entering] > 0:
                 ratio = row[-1] / row[entering]
-                if best is None or ratio < best or (ratio == best and basis[i] < basis[leaving]):  # type: ignore[index]
+                if leaving < 0 or ratio < best or (ratio == best and basis[i] < basis[leaving]):
                     leaving, best = i, ratio
-        if leaving is None:
+        if leaving < 0:
             raise ValueError("the linear program is unbounded")
-        _pivot(table, basis, leaving, entering)
+        _pivot(table, basis, objective, leaving, entering)
 
 
-def _pivot(table: list[list[Fraction]], basis: list[int], i: int, j: int) -> None:
+def _pivot(
+    table: list[list[Fraction]], basis: list[int], objective: list[Fraction], i: int, j: int
+) -> None:
     pivot = table[i][j]
-    table[i] = [x / pivot for x in table[i]]
-    for k, row in enumerate(table):
-        if k != i and row[j] != 0:
-            factor = row[j]
-            table[k] = [a - factor * b for a, b in zip(row, table[i], strict=True)]
+    if pivot != 1:
+        table[i] = [x / pivot for x in table[i]]
+    row = table[i]
+    for k, other in enumerate(table):
+        if k != i and other[j] != 0:
+            factor = other[j]
+            table[k] = [a - factor * b if b else a for a, b in zip(other, row, strict=True)]
+    if objective[j] != 0:
+        factor = objective[j]
+        objective[:] = [a - factor * b if b else a for a, b in zip(objective, row, strict=True)]
     basis[i] = j
 
 
 def _in_hull(point: Sequence[Fraction], points: Sequence[Sequence[Fraction]]) -> bool:
-    """Whether ``point`` is a convex combination of ``points`` (exact LP feasibility)."""
+    """Whether ``point`` is a convex combination of ``points``, decided exactly.
+
+    Floating point only proposes (HiGHS through scipy, a dependency of nashpy): a
+    proposed combination is re-solved exactly on its support and checked, a proposed
+    separating hyperplane is rounded to rationals, made valid for every point exactly and
+    checked to cut ``point`` off. If neither certificate holds, exact linear programming
+    (:func:`linprog`) decides.
+    """
     if not points:
         return False
+    if tuple(point) in {tuple(p) for p in points}:
+        return True
+    verdict = _hull_certificate(point, points)
+    if verdict is not None:
+        return verdict
     dims = len(point)
     A_eq = [[p[d] for p in points] for d in range(dims)] + [[F1] * len(points)]
     b_eq = [*point, F1]
     return linprog([F0] * len(points), A_eq=A_eq, b_eq=b_eq) is not None
+
+
+def _hull_certificate(
+    point: Sequence[Fraction], points: Sequence[Sequence[Fraction]]
+) -> bool | None:
+    """An exactly checked answer to :func:`_in_hull` from floating-point proposals, or None."""
+    import numpy as np
+    from scipy.optimize import linprog as float_lp  # type: ignore[import-untyped]
+
+    V = np.array([[float(x) for x in p] for p in points])
+    target = np.array([float(x) for x in point])
+    k, dims = V.shape
+    A_eq = np.vstack([V.T, np.ones((1, k))])
+    b_eq = np.append(target, 1.0)
+    found = float_lp(np.zeros(k), A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    if found.status == 0:
+        support = [j for j in range(k) if found.x[j] > 1e-9]
+        rows = [[points[j][d] for j in support] for d in range(dims)] + [[F1] * len(support)]
+        weights = _solve_consistent(rows, [*point, F1])
+        if weights is not None and all(w >= 0 for w in weights):
+            return True
+        return None
+    # A hyperplane a.x <= b holding at every point and failing at ``point``.
+    c = np.append(-target, 1.0)  # minimise b - a.point
+    A_ub = np.hstack([V, -np.ones((k, 1))])
+    bounds = [(-1.0, 1.0)] * dims + [(None, None)]
+    cut = float_lp(c, A_ub=A_ub, b_ub=np.zeros(k), bounds=bounds, method="highs")
+    if cut.status != 0:
+        return None
+    a = [Fraction(float(x)).limit_denominator(10**6) for x in cut.x[:dims]]
+    b = max(sum((ai * p[d] for d, ai in enumerate(a)), F0) for p in points)
+    if sum((ai * point[d] for d, ai in enumerate(a)), F0) > b:
+        return False
+    return None
+
+
+def _solve_consistent(
+    M: Sequence[Sequence[Fraction]], b: Sequence[Fraction]
+) -> list[Fraction] | None:
+    """A solution of ``M x = b`` (free variables 0) by exact elimination, or None."""
+    rows = [[*row, rhs] for row, rhs in zip(M, b, strict=True)]
+    width = len(M[0]) if M else 0
+    pivots: list[int] = []
+    r = 0
+    for col in range(width):
+        pivot = next((i for i in range(r, len(rows)) if rows[i][col] != 0), None)
+        if pivot is None:
+            continue
+        rows[r], rows[pivot] = rows[pivot], rows[r]
+        inv = 1 / rows[r][col]
+        rows[r] = [x * inv for x in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][col] != 0:
+                f = rows[i][col]
+                rows[i] = [x - f * y for x, y in zip(rows[i], rows[r], strict=True)]
+        pivots.append(col)
+        r += 1
+    if any(row[-1] != 0 for row in rows[r:]):
+        return None
+    x = [F0] * width
+    for i, col in enumerate(pivots):
+        x[col] = rows[i][-1]
+    return x
 
 
 def _solve_square(M: Sequence[Sequence[Fraction]], b: Sequence[Fraction]) -> list[Fraction] | None:
@@ -784,11 +864,19 @@ def _maximal(pieces: Sequence[_Piece]) -> list[_Piece]:
 
 
 def _hull_vertices(vectors: Sequence[tuple[Fraction, ...]]) -> tuple[tuple[Fraction, ...], ...]:
-    """The vectors that are not mixtures of the others, purest first."""
+    """The vectors that are not mixtures of the others, purest first.
+
+    A vector of zeros and ones is a vertex of the product of simplices holding every
+    behaviour, hence of any hull it lies in; the others are tested by linear programming.
+    """
     unique = sorted(set(vectors), key=lambda v: [-x for x in v])
     if len(unique) <= 2:
         return tuple(unique)
-    return tuple(v for k, v in enumerate(unique) if not _in_hull(v, unique[:k] + unique[k + 1 :]))
+    return tuple(
+        v
+        for k, v in enumerate(unique)
+        if all(x in (0, 1) for x in v) or not _in_hull(v, unique[:k] + unique[k + 1 :])
+    )
 
 
 class _TopGame:
@@ -800,6 +888,8 @@ class _TopGame:
         self.e = engine
         self.values = values
         self.combo = combo
+        #: Whether some belief justifies a support at an information set, by (set, support).
+        self.justified: dict[tuple[int, frozenset[int]], bool] = {}
         tree = engine.tree
         self.trivial = 0 in engine.tail_set
         if self.trivial:
@@ -835,8 +925,8 @@ class _TopGame:
         done: set[tuple[tuple[tuple[Fraction, ...], ...], tuple[tuple[Fraction, ...], ...]]] = set()
         for comp in components(solution.pairs):
             for subset in comp.subsets:
-                xs = _hull_vertices([rows[i] for i in subset.rows])
-                ys = _hull_vertices([cols[j] for j in subset.cols])
+                xs = tuple(sorted({rows[i] for i in subset.rows}))
+                ys = tuple(sorted({cols[j] for j in subset.cols}))
                 if (xs, ys) not in done:
                     done.add((xs, ys))
                     self.faces(xs, ys, pieces, patterns)
@@ -948,7 +1038,11 @@ class _TopGame:
         return prob > 0 and all(k in supports[i] for i, k in moves)
 
     def beliefs_exist(self, i: int, support: frozenset[int]) -> bool:
-        return _belief_polytope(self.e.tree, i, support, self.terminal_values) is not None
+        key = (i, support)
+        if key not in self.justified:
+            found = _belief_polytope(self.e.tree, i, support, self.terminal_values)
+            self.justified[key] = found is not None
+        return self.justified[key]
 
     def terminal_values(self, v: int) -> tuple[Fraction, ...]:
         if v not in self.e.terminal:
@@ -2020,21 +2114,27 @@ def _exact_thresholds(
     found: dict[Fraction, frozenset[Any]],
     evaluate: Callable[[Fraction], str],
 ) -> tuple[Threshold, ...]:
+    """Thresholds as ends of the patterns' intervals, within the gaps where regimes differ.
+
+    Inside each such gap the regime is evaluated exactly at every end of the interval of a
+    pattern met so far and between consecutive ends, until no new pattern turns up: then
+    the regime is constant between consecutive ends, and the ends where it changes are
+    the thresholds.
+    """
     lo, hi = grid[0], grid[-1]
+    gaps = [(a, b) for a, b in itertools.pairwise(grid) if labels[a] != labels[b]]
     intervals: dict[Any, tuple[Fraction, Fraction] | None] = {}
-    candidates: set[Fraction] = set(lp.zero_priors(lo, hi))
+    ends: set[Fraction] = set(lp.zero_priors(lo, hi))
     for _ in range(50):
-        known = set().union(*found.values())
-        for pattern in known - intervals.keys():
+        for pattern in set().union(*found.values()) - intervals.keys():
             intervals[pattern] = lp.interval(pattern, lo, hi)
-            for end in intervals[pattern] or ():
-                if lo <= end <= hi:
-                    candidates.add(end)
-        points = sorted(set(grid) | candidates)
-        mids = [(a + b) / 2 for a, b in itertools.pairwise(points)]
-        for x in [*candidates, *mids]:
-            evaluate(x)
-        if set().union(*found.values()) <= intervals.keys():
+            ends.update(intervals[pattern] or ())
+        before = len(intervals)
+        for a, b in gaps:
+            inside = sorted({a, b} | {x for x in ends if a < x < b})
+            for x in inside + [(u + v) / 2 for u, v in itertools.pairwise(inside)]:
+                evaluate(x)
+        if len(set().union(*found.values())) == before:
             break
     else:  # pragma: no cover - each round adds patterns from a finite set
         raise _NotLinearError
@@ -2042,7 +2142,7 @@ def _exact_thresholds(
     out: list[Threshold] = []
     explained: set[tuple[Fraction, Fraction]] = set()
     for k, c in enumerate(points):
-        if c not in candidates:
+        if c not in ends:
             continue
         left = labels[points[k - 1]] if k > 0 else labels[c]
         right = labels[points[k + 1]] if k + 1 < len(points) else labels[c]
