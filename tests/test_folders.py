@@ -120,6 +120,7 @@ def test_a_stale_lock_file_does_not_block(tmp_path: Path) -> None:
         "payoffs.png",
         "results.csv",
         "strategies.png",
+        "summary.json",
     ]
 
 
@@ -250,6 +251,7 @@ def test_force_removes_the_old_sweeps_plots_and_nothing_else(tmp_path: Path) -> 
         "notes.txt",
         "regimes.png",
         "results.csv",
+        "summary.json",
     ]
     assert outside.read_text() == "not the sweep's"
 
@@ -372,7 +374,7 @@ def test_plot_on_a_read_only_file_system_exits_2(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     _finished_sweep(folder)
     script = f'mount --bind "{folder}" "{folder}" && mount -o remount,bind,ro "{folder}" && '
-    script += f'exec "{EXE}" plot "{folder}" --format svg'
+    script += f'exec "{EXE}" plot "{folder}" --image-format svg'
     done = subprocess.run(["unshare", "-Urm", "sh", "-c", script], capture_output=True, text=True)
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith("Error: ")
@@ -390,11 +392,11 @@ def test_plot_on_a_full_disk_exits_2_and_leaves_no_partial_file(tmp_path: Path) 
     script = (
         f'mount -t tmpfs -o size=256k none "{mount}" && cp -r "{source}/." "{mount}" && '
         f'rm "{mount}"/*.png && (head -c 10M /dev/zero > "{mount}/filler" 2>/dev/null; true) && '
-        f'"{EXE}" plot "{mount}" --format png; echo "status=$?"; ls -a "{mount}"'
+        f'"{EXE}" plot "{mount}" --image-format png; echo "status=$?"; ls -a "{mount}"'
     )
     done = subprocess.run(["unshare", "-Urm", "sh", "-c", script], capture_output=True, text=True)
     assert "status=2" in done.stdout, done.stderr
     assert "No space left on device" in done.stderr
     assert done.stderr.count("\n") == 1
     listing = done.stdout.split("status=2", 1)[1].split()
-    assert sorted(listing) == [".", "..", "filler", "manifest.json", "results.csv"]
+    assert sorted(listing) == [".", "..", "filler", "manifest.json", "results.csv", "summary.json"]
