@@ -246,6 +246,22 @@ def test_trust_game_threshold_prior_is_one_third() -> None:
     assert sorted(e.payoffs[1] for e in tie.equilibria) == [0, F(40, 3)]
 
 
+def test_a_threshold_in_a_payoff_is_bracketed_and_said_not_exact() -> None:
+    """Sweeping a payoff (not the prior), the change is bracketed by exact bisection.
+
+    At P(honest) = 1/4 trusting pays 10 / 4 + 3 x / 4 for an abused truster's payoff x:
+    the truster trusts iff x >= -10/3.
+    """
+    tree = load("trust_honest")
+    (t,) = prior_thresholds(tree, "tree.trust.abuse.payoffs.truster", [-10, -5, 0], bisections=20)
+    assert not t.exact
+    assert t.value is None
+    assert t.low <= F(-10, 3) <= t.high
+    assert t.high - t.low == F(5, 2**20)
+    assert "does not trust" in t.before
+    assert "truster chooses trust" in t.after
+
+
 def test_a_nash_equilibrium_resting_on_a_non_credible_threat_is_no_pbe() -> None:
     """Of a continuum of Nash equilibria below 1/3, only the credible one is a PBE.
 
@@ -403,6 +419,26 @@ def test_perfect_information_trees_have_their_subgame_perfect_equilibria() -> No
     assert e.intuitive is None
     assert solution.nash is not None
     assert len(solution.nash.solution.pairs) == 3
+
+
+def test_on_perfect_information_trees_the_pbe_are_the_pure_subgame_perfect_equilibria() -> None:
+    """With single-node information sets PBE is backward induction: solve_spe's answers.
+
+    Ties included: the ultimatum game's responder is indifferent at the zero offer, which
+    gives two equilibria (offer 0 accepted, or offer 1 after a rejected 0), each listed.
+    """
+    from negotiation.solvers.spe import solve_spe
+
+    for name in ("entry", "trust", "centipede", "ultimatum", "stackelberg"):
+        tree = TreeScenario.from_toml(TREES / f"{name}.toml")
+        pbe = solve_pbe(tree, nash=False)
+        spe = solve_spe(tree)
+        assert sorted(e.behaviour for e in pbe.equilibria) == sorted(
+            e.behaviour for e in spe.equilibria
+        )
+    ultimatum = solve_pbe(TreeScenario.from_toml(TREES / "ultimatum.toml"), nash=False)
+    assert [e.payoffs for e in ultimatum.equilibria] == [(3, 0), (2, 1)]
+    assert ultimatum.notes[0].startswith("ties in the perfect-information parts at tree.offer0")
 
 
 def test_verify_assessment_finds_wrong_beliefs_and_unjustified_threats() -> None:

@@ -29,13 +29,15 @@ the reduced strategic form, exactly:
    the path, at a set with several nodes some belief must make every action played a best
    reply (a linear feasibility problem in the belief, solved by exact linear programming),
    and at a single node every action played must be optimal against the others' behaviour
-   (linear in the opponent's mixture). Within the relative interior of each face of a
-   maximal Nash subset the supports (hence the conditions) are constant, so the PBE part of
-   every face is a polytope computed exactly; since the set of weak PBE strategy profiles is
-   closed, the closure of every such part consists of PBE. The answer is the union of these
-   polytopes, each reported by its vertices (:attr:`PBESolution.equilibria`) as a
-   :class:`PBESet`. Trees outside the class get their Nash equilibria and a note saying
-   that the PBE were not computed, never a guess.
+   (linear in the opponent's mixture). These conditions depend on a profile only through
+   its *support pattern* (the actions played at each set), and in a maximal Nash subset
+   (mapped to behaviour) the profiles with a given pattern form the relative interior of
+   the face spanned by the vertices supported inside it, so the PBE part of every such face
+   is a polytope computed exactly; since the set of weak PBE strategy profiles is closed,
+   its closure consists of PBE. The answer is the union of these polytopes, each reported
+   by its vertices (:attr:`PBESolution.equilibria`) as a :class:`PBESet`. Trees outside
+   the class get their Nash equilibria and a note saying that the PBE were not computed,
+   never a guess.
 4. **Every reported PBE is verified** (:func:`verify_assessment`) as a full assessment:
    behaviour a distribution everywhere, Bayes' rule on the path, and at every information
    set the continuation no worse than the best one (an exact sequence-form best response
@@ -49,11 +51,11 @@ distributions over the nodes behind each of the opponent's moves (trembles at di
 moves are independent); it is decided exactly when every chance probability is positive and
 no two sets off the path are tied by shared moves, else reported as unknown.
 
-**Kinds.** With a chance node at the root (the types), an equilibrium is *separating* when
-every information set of an uninformed player (one whose set spans several types) that is
-reached is reached by one type only, *pooling* when every such set reached is reached by
-every type with the prior unchanged (nothing is revealed), *hybrid* (semi-separating)
-otherwise.
+**Kinds.** With a chance node at the root (the types) and two or more types of positive
+prior, an equilibrium is *separating* when every information set spanning several types
+that play reaches is reached by one type only, *pooling* when every such set reached is
+reached by every type with the prior unchanged (nothing is revealed), *hybrid*
+(semi-separating) otherwise.
 
 **The Intuitive Criterion** (Cho and Kreps, "Signaling games and stable equilibria",
 *Quarterly Journal of Economics* 102, 1987, section IV), for signalling games: for a
@@ -68,8 +70,14 @@ the PBE change only where the set of *support patterns* that admit a PBE changes
 joint probabilities ``tau = prior x behaviour`` of the informed player as variables, the
 conditions of a pattern are linear in ``(tau, prior)`` jointly, so the priors where it
 admits a PBE form an interval whose ends are exact rationals, found by linear programming:
-no bisection. Where a game's conditions are not linear that way, the function brackets the
+no bisection. Between two sweep points whose regimes differ, the ends of every pattern met
+are evaluated until no new pattern appears, so every change there is found exactly (like
+any sweep, changes that undo themselves between two points with the same regime are not
+looked for). Where a game's conditions are not linear that way, the function brackets the
 change by exact bisection and says so.
+
+Floating point only ever proposes: hull memberships are proposed by HiGHS (through scipy)
+and accepted only with an exactly checked certificate, and every decision is exact.
 """
 
 from __future__ import annotations
@@ -610,6 +618,8 @@ class _Engine:
         self.top_of_player: dict[int, list[int]] = {0: [], 1: []}
         for i in self.top_infosets:
             self.top_of_player[tree.infosets[i].player].append(i)
+        #: Nodes of the perfect-information parts where several choices are optimal.
+        self.tied: set[int] = set()
         # For every top node and terminal: chance factor and moves on the way (top part).
         self.path: dict[int, tuple[Fraction, tuple[tuple[int, int], ...]]] = {}
         if not self.inside[0] or 0 in tail_set:
@@ -668,21 +678,23 @@ class _Engine:
                 out.append(_Tail(behaviour, tuple(value)))
                 self._cap(len(out))
             return out
+        # For every combination of branches below, each action of highest value for the
+        # mover is a branch (a continuation fixed below, then an optimal choice here).
         mover = node.player
-        best = max(b.value[mover] for branches in children for b in branches)
-        out = []
         arity = len(node.children)
-        for k, branches in enumerate(children):
-            for chosen in branches:
-                if chosen.value[mover] != best:
-                    continue
-                others = [children[j] if j != k else [chosen] for j in range(arity)]
-                for combo in itertools.product(*others):
-                    behaviour = {}
-                    for branch in combo:
-                        behaviour.update(branch.behaviour)
+        out = []
+        for combo in itertools.product(*children):
+            best = max(branch.value[mover] for branch in combo)
+            below: dict[int, tuple[Fraction, ...]] = {}
+            for branch in combo:
+                below.update(branch.behaviour)
+            if sum(branch.value[mover] == best for branch in combo) > 1:
+                self.tied.add(v)
+            for k, branch in enumerate(combo):
+                if branch.value[mover] == best:
+                    behaviour = dict(below)
                     behaviour[node.infoset] = tuple(F1 if j == k else F0 for j in range(arity))
-                    out.append(_Tail(behaviour, chosen.value))
+                    out.append(_Tail(behaviour, branch.value))
                     self._cap(len(out))
         return out
 
@@ -704,11 +716,7 @@ class _Engine:
         combos = list(itertools.product(*per_tail))
         self._cap(len(combos))
         notes: list[str] = []
-        tied = [
-            tree.nodes[v].id
-            for v, branches in zip(self.tails, per_tail, strict=True)
-            if len(branches) > 1
-        ]
+        tied = [tree.nodes[v].id for v in sorted(self.tied)]
         if tied:
             notes.append(
                 f"ties in the perfect-information parts at {', '.join(tied)}: each optimal "
@@ -1711,14 +1719,21 @@ class _PointAnalysis:
         if not e.types and numbers:
             parts.append(describe_path(tree, behaviour, self.numbers.probabilities))
         informed = self._informed()
+        names = {}
         for info in tree.infosets:
-            reached = sum((reach[v] for v in info.nodes), F0) > 0
-            if not e.types and numbers and (reached or info.singleton):
-                continue  # said by the path, or a single node off the path
             who = tree.players[info.player].label
             types = {e.type_of[v] for v in info.nodes}
             if e.types and len(types) == 1 and tree.players[info.player].id in informed:
                 who = f"{who} ({tree.nodes[tree.nodes[0].children[types.pop()]].label})"
+            names[info.index] = who
+        shared = {n for n in names.values() if list(names.values()).count(n) > 1}
+        for info in tree.infosets:
+            reached = sum((reach[v] for v in info.nodes), F0) > 0
+            if not e.types and numbers and (reached or info.singleton):
+                continue  # said by the path, or a single node off the path
+            who = names[info.index]
+            if who in shared:
+                who = f"{who} at {info.id}"
             word = self._choice(info.index, behaviour[info.index], numbers)
             if reached:
                 parts.append(f"{who} {word}")
@@ -1726,9 +1741,9 @@ class _PointAnalysis:
                 belief = self._belief_words(off_path[info.index])
                 where = f"at {info.id} (off the path)"
                 if belief:
-                    parts.append(f"{where} {who} believes {belief} and {word}")
+                    parts.append(f"{where} {names[info.index]} believes {belief} and {word}")
                 else:
-                    parts.append(f"{where} {who} {word} whatever it believes")
+                    parts.append(f"{where} {names[info.index]} {word} whatever it believes")
             else:
                 parts.append(f"off the path {who} {word}")
         return parts
