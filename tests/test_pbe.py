@@ -24,7 +24,7 @@ from negotiation.solvers.pbe import (
     solve_pbe,
     verify_assessment,
 )
-from negotiation.solvers.reduced import solve_reduced
+from negotiation.solvers.reduced import Fragment, solve_reduced
 
 TYPES = Path(__file__).parent / "trees" / "types"
 TREES = Path(__file__).parent / "trees"
@@ -632,3 +632,75 @@ def test_random_signalling_games_match_a_brute_force_search() -> None:
             assert profile in brute
         checked += len(brute)
     assert checked > 40
+
+
+def justifying_beliefs(
+    tree: TreeScenario, behaviour: Sequence[Sequence[Fraction]]
+) -> list[dict[int, tuple[Fraction, ...]]]:
+    """Candidate assessments for a two-type signalling profile.
+
+    Bayes on the path; off it each belief that could justify play: certain of either type,
+    or where the receiver's two responses tie (a best reply holds on an interval of beliefs
+    with such ends).
+    """
+    reach = [Fraction(0)] * len(tree.nodes)
+    reach[0] = F(1)
+    for node in tree.nodes:
+        if node.kind == "leaf":
+            continue
+        probs = node.probabilities if node.kind == "chance" else behaviour[node.infoset]
+        for child, p in zip(node.children, probs, strict=True):
+            reach[child] = reach[node.index] * p
+    options: list[list[tuple[Fraction, ...]]] = []
+    for info in tree.infosets:
+        total = sum((reach[v] for v in info.nodes), F(0))
+        if info.singleton:
+            options.append([(F(1),)])
+        elif total:
+            options.append([tuple(reach[v] / total for v in info.nodes)])
+        else:
+            a, b = info.nodes
+            u = [
+                [tree.nodes[c].payoffs[info.player] for c in tree.nodes[v].children] for v in (a, b)
+            ]
+            ends = [(F(1), F(0)), (F(0), F(1))]
+            slope = (u[0][0] - u[0][1]) - (u[1][0] - u[1][1])
+            if slope:
+                mu = -(u[1][0] - u[1][1]) / slope
+                if 0 <= mu <= 1:
+                    ends.append((mu, 1 - mu))
+            options.append(ends)
+    return [dict(enumerate(choice)) for choice in itertools.product(*options)]
+
+
+def test_every_extreme_nash_equilibrium_that_is_a_pbe_is_reported() -> None:
+    """Gambit's extreme equilibria of 30 random signalling games, checked for PBE directly.
+
+    Each extreme Nash equilibrium Gambit finds (pygambit enummixed) is turned into behaviour
+    (Kuhn 1953) and tried with every belief that could justify play off the path; those
+    that pass the independent checker must lie in a reported PBE set.
+    """
+    from test_exact import gambit_equilibria
+
+    rng = random.Random(5)
+    passed = 0
+    for _ in range(30):
+        tree = tree_from_dict(random_signalling(rng))
+        solution = solve_pbe(tree)
+        assert solution.nash is not None
+        plans = solution.nash.plans
+        fragment = Fragment(tree, 0, lambda v: False, tree.numbers)
+        for x, y in gambit_equilibria(solution.nash.game):
+            behaviour_map = {
+                **fragment.behaviour_from_plans(0, plans[0], x),
+                **fragment.behaviour_from_plans(1, plans[1], y),
+            }
+            behaviour = [behaviour_map[i] for i in range(len(tree.infosets))]
+            assert all(b is not None for b in behaviour)  # no set is excluded by own moves
+            if any(
+                not verify_assessment(tree, behaviour, beliefs)
+                for beliefs in justifying_beliefs(tree, behaviour)
+            ):
+                assert in_solution(solution, behaviour)
+                passed += 1
+    assert passed > 30
