@@ -592,6 +592,8 @@ def sweep_command(
     axes = [Axis.parse_range(p) for p in params] + [Axis.parse_values(v) for v in value_lists]
     try:
         grid = Grid(tuple(axes))
+    except UserError:
+        raise  # a limit or a bad value: its own message says what to do
     except ValueError as error:
         raise ScenarioError(
             "--param/--values",

@@ -461,3 +461,17 @@ def test_no_catalogue_scenario_crashes_a_command() -> None:
         assert run("validate", name, "--format", "json")[0] == 0, name
         code, _, err = run("show", name)
         assert code == 0 or (code == 2 and "this is a game tree" in err), name
+
+
+def test_a_grid_over_the_limit_says_how_to_split_it(tmp_path: Path) -> None:
+    """A grid beyond MAX_GRID_POINTS gets the limit's own advice, and no folder is made."""
+    out = tmp_path / "big"
+    code, _, err = run(
+        "sweep", "rare-earth", "--param", "weights.us.supply_security=0:6:3000",
+        "--param", "weights.us.legitimacy=0:1:3000", "--out", str(out),
+    )  # fmt: skip
+    assert code == 2
+    assert "9,000,000 grid points is more than the limit" in err
+    assert "split the sweep into ranges" in err
+    assert "give one or two of --param" not in err
+    assert not out.exists()
