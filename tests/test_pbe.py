@@ -20,6 +20,7 @@ from negotiation.solvers.pbe import (
     PerfectBayesian,
     linprog,
     pbe_document,
+    pbe_text,
     prior_thresholds,
     solve_pbe,
     verify_assessment,
@@ -530,6 +531,18 @@ def test_pbe_document_is_json_with_the_documented_keys() -> None:
     assert first["exact"]["off_path_beliefs"]["quiche"]["tree.weak.quiche"] == ["1/2", "1"]
     assert document["perfect_bayesian_sets"][0]["equilibria"] == [0, 1]
     assert document["types"] == ["strong", "weak"]
+
+
+def test_pbe_text_lists_each_set_then_its_vertices() -> None:
+    """The table format: one line per PBE set with payoffs and verdict, then its vertices."""
+    lines = pbe_text(solve_pbe(load("beer_quiche")))
+    assert lines[0] == "Perfect Bayesian equilibria: 2 sets, 4 extreme equilibria"
+    assert lines[1].startswith("  #0 pooling (sender 29/10, receiver 9/10): both types of sender")
+    assert lines[1].endswith("; survives the Intuitive Criterion")
+    assert lines[2].startswith("     vertex 0: both types of sender choose beer")
+    assert lines[4].startswith("  #1 pooling (sender 21/10, receiver 9/10): both types")
+    assert lines[4].endswith("; fails the Intuitive Criterion")
+    assert pbe_text(solve_pbe(load("two_rounds")))[0].startswith("perfect Bayesian equilibria not")
 
 
 def test_three_players_are_refused() -> None:

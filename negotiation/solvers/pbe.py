@@ -2007,6 +2007,58 @@ def pbe_document(solution: PBESolution) -> dict[str, Any]:
     }
 
 
+def pbe_text(solution: PBESolution) -> list[str]:
+    """The perfect Bayesian equilibria as lines of text, for the table format.
+
+    One line per :class:`PBESet` (kind, payoffs, the set in words with the Intuitive
+    Criterion's verdict), then its vertices in words when it has several, then the notes.
+
+    >>> from negotiation.model.types import tree_from_string
+    >>> tree = tree_from_string('''
+    ... name = "trust"
+    ... [[players]]
+    ... id = "truster"
+    ... [[players]]
+    ... id = "trustee"
+    ... [types.trustee]
+    ... honest = 0.5
+    ... opportunist = "rest"
+    ... [tree]
+    ... player = "truster"
+    ... out = { payoffs = { truster = 0, trustee = 0 } }
+    ... [tree.trust]
+    ... player = "trustee"
+    ... honor = { payoffs = { truster = 10, trustee = { honest = 10, opportunist = 10 } } }
+    ... abuse = { payoffs = { truster = -5, trustee = { honest = 5, opportunist = 15 } } }
+    ... ''')
+    >>> for line in pbe_text(solve_pbe(tree)):
+    ...     print(line)
+    Perfect Bayesian equilibria: 1 set, 1 extreme equilibrium
+      #0 pooling (truster 5/2, trustee 25/2): truster chooses trust; trustee (honest) chooses
+         honor; trustee (opportunist) chooses abuse
+    """
+    if not solution.computed:
+        return list(solution.notes)
+    ids = solution.tree.player_ids
+    count = len(solution.sets)
+    extreme = len(solution.equilibria)
+    lines = [
+        f"Perfect Bayesian equilibria: {count} set{'s' if count != 1 else ''}, {extreme} "
+        f"extreme equilibri{'a' if extreme != 1 else 'um'}"
+    ]
+    for k, s in enumerate(solution.sets):
+        payoffs = ", ".join(
+            f"{pid} {lo}" if lo == hi else f"{pid} {lo} to {hi}"
+            for pid, (lo, hi) in zip(ids, s.payoff_range, strict=True)
+        )
+        lines.append(f"  #{k} {s.kind or 'equilibrium'} ({payoffs}): {s.description}")
+        if len(s.equilibria) > 1:
+            for j in s.equilibria:
+                lines.append(f"     vertex {j}: {solution.equilibria[j].description}")
+    lines += list(solution.notes)
+    return lines
+
+
 # ============================================================================================
 # Prior thresholds
 # ============================================================================================
