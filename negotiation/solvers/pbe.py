@@ -2158,7 +2158,7 @@ def prior_thresholds(
         if x not in labels:
             solution = solve_pbe(tree.with_overrides({path: x}), nash=False)
             if not solution.computed:
-                raise ScenarioError(tree.origin, path, solution.notes[0])
+                raise ScenarioError(tree.origin, path, f"at {x}: {solution.notes[0]}")
             labels[x] = regime(solution)
             found[x] = solution.patterns
         return labels[x]
