@@ -218,7 +218,7 @@ def test_an_internal_error_exits_1_with_a_hint_and_no_traceback(
     def broken(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("negotiation.cli.solve", broken)
+    monkeypatch.setattr("negotiation.cli.app.solve", broken)
     code, _, err = run("solve", "chicken")
     assert code == 1
     assert err.startswith("Error: internal error (RuntimeError: boom). This is a bug")
@@ -232,7 +232,7 @@ def test_running_out_of_memory_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
     def hungry(*args: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr("negotiation.cli.solve", hungry)
+    monkeypatch.setattr("negotiation.cli.app.solve", hungry)
     code, _, err = run("solve", "chicken")
     assert code == 2
     assert err.startswith("Error: out of memory; try a smaller scenario or grid")

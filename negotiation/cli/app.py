@@ -18,6 +18,7 @@ terminal) and very long words (a megabyte key, a 5,000-digit number) are cut.
 from __future__ import annotations
 
 import errno
+import importlib
 import json
 import math
 import os
@@ -96,8 +97,28 @@ class _Interrupted(Exception):  # noqa: N818 - carries a signal past click's own
         super().__init__(signum)
 
 
+#: Commands that live in modules of their own, imported only when used (their options and
+#: help come with them): name -> "module:function".
+LAZY_COMMANDS: dict[str, str] = {}
+
+
 class Boundary(click.Group):
-    """The command group whose :meth:`main` is the program's one error boundary."""
+    """The command group whose :meth:`main` is the program's one error boundary.
+
+    It also holds :data:`LAZY_COMMANDS`, imported on first use so that start-up stays light.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The built-in commands and the lazily imported ones, sorted."""
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """A command by name, importing a lazy command's module on first use."""
+        if name in LAZY_COMMANDS and name not in self.commands:
+            module, _, attribute = LAZY_COMMANDS[name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; hand an interrupt on as an ordinary exception (see main)."""
