@@ -296,7 +296,7 @@ def test_nondegenerate_10x10_games_have_odd_numbers_of_exact_equilibria(seed: in
     assert not solution.degenerate
     assert len(solution.equilibria) % 2 == 1
     assert all(is_equilibrium_exact(game, x, y) for x, y in solution.equilibria)
-    for M in (large._positive_integers(game.A), _positive_integers(_transposed(game.B))):
+    for M in (large._integer_matrix(game.A), large._integer_matrix(_transposed(game.B))):
         certified = large._certified_vertices(M, large.MAX_BASES)
         assert certified is not None
         exact = {v.tight for v in polytope_vertices(M)}

@@ -57,6 +57,7 @@ compile when there is no cache).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
@@ -69,7 +70,8 @@ import numpy.typing as npt
 
 from negotiation.errors import LimitError
 from negotiation.model.payoffs import Game
-from negotiation.solvers.exact import ExactSolution, Vector, _positive_integers
+from negotiation.model.scenario import Matrix
+from negotiation.solvers.exact import ExactSolution, Vector
 from negotiation.solvers.lexicographic import (
     MAX_COMPILED_ENTRY,
     TooManyBasesError,
@@ -152,8 +154,8 @@ def solve_large(game: Game, *, max_bases: int = MAX_BASES) -> ExactSolution:
     0 1/3 2/3 | 1/3 2/3
     """
     m, n = game.shape
-    A = _positive_integers(game.A)
-    Bt = [list(col) for col in zip(*_positive_integers(game.B), strict=True)]
+    A = _integer_matrix(game.A)
+    Bt = [list(col) for col in zip(*_integer_matrix(game.B), strict=True)]
     if m * n >= PARALLEL_FROM:  # the compiled searches release the GIL: one per core
         with ThreadPoolExecutor(max_workers=2) as pool:
             row_future = pool.submit(_polytope_vertices, Bt, max_bases, "row")
@@ -272,6 +274,19 @@ def _covering_pairs(
         need = everything ^ t
         pairs.extend((i, j) for j, u in enumerate(col_labels) if u & need == need)
     return pairs
+
+
+def _integer_matrix(M: Matrix) -> list[list[int]]:
+    """``(M - min M + 1) L`` for ``L`` the lcm of the denominators: integers >= ``L`` >= 1.
+
+    A positive affine change of one player's payoffs changes no equilibrium, no best
+    response and no tight set of the polytopes (von Stengel 2007, section 3.2); only the
+    integers' numerators and denominators are touched, never a Fraction operation.
+    """
+    scale = math.lcm(*(v.denominator for row in M for v in row))
+    scaled = [[v.numerator * (scale // v.denominator) for v in row] for row in M]
+    low = min(min(row) for row in scaled)
+    return [[v - low + scale for v in row] for row in scaled]
 
 
 def _polytope_vertices(M: list[list[int]], max_bases: int, player: str) -> _Vertices:
