@@ -99,7 +99,9 @@ class _Interrupted(Exception):  # noqa: N818 - carries a signal past click's own
 
 #: Commands that live in modules of their own, imported only when used (their options and
 #: help come with them): name -> "module:function".
-LAZY_COMMANDS: dict[str, str] = {}
+LAZY_COMMANDS: dict[str, str] = {
+    "explore": "negotiation.cli.explore:explore_command",
+}
 
 
 class Boundary(click.Group):

@@ -191,7 +191,7 @@ def run(
             _write_manifest(folder, record)
             signum = getattr(stop, "signum", signal.SIGINT)
             raise ExploreInterrupted(totals.samples, resolved.samples, folder, signum) from None
-        finished = finish(resolved, totals, study.scenario.name)
+        finished = finish(resolved, totals, study.scenario.name, baseline=study.scenario)
         atomic.write_text(folder / SUMMARY, finished.to_json())
         if keep_samples:
             write_samples(folder, resolved)

@@ -1340,16 +1340,27 @@ def explore(
         scheduler=scheduler,
         workers=workers,
     )
-    return finish(resolved, totals, study.scenario.name)
+    return finish(resolved, totals, study.scenario.name, baseline=study.scenario)
 
 
-def finish(resolved: Plan, totals: Totals, scenario: str) -> ExploreResult:
-    """Turn complete totals into the result: shares, intervals, confidence, sensitivity."""
+def finish(
+    resolved: Plan, totals: Totals, scenario: str, *, baseline: Scenario | None = None
+) -> ExploreResult:
+    """Turn complete totals into the result: shares, intervals, confidence, sensitivity.
+
+    With ``baseline`` (the study's scenario at its own numbers) the summary also holds
+    ``verdicts`` (:func:`verdicts`): whether each baseline choice is robust or fragile.
+    """
     if totals.samples != resolved.samples:
         raise ValueError(f"totals hold {totals.samples} of {resolved.samples} draws")
     rows = totals.analysis_rows()
     confidence = _confidence(resolved, totals)
     document = summary(resolved, totals, rows, confidence, scenario)
+    if baseline is not None:
+        try:
+            document["verdicts"] = verdicts(baseline, document)
+        except LimitError:  # too large to solve exactly at its own numbers: no verdict
+            document["verdicts"] = []
     return ExploreResult(resolved, document, rows)
 
 
@@ -1425,7 +1436,8 @@ def summary(
     ``strategies`` (per player and strategy: ``played``, ``played_ci95``,
     ``mean_probability``), ``degenerate``, ``exact``, ``sensitivity`` (per output, per
     path: ``pawn``, ``pawn_max`` and, with the ``saltelli`` sampler, ``S1``, ``S1_conf``,
-    ``ST``, ``ST_conf``), ``sensitivity_info``, ``convergence``, ``rules``, ``notes``.
+    ``ST``, ``ST_conf``), ``sensitivity_info``, ``convergence``, ``rules``, ``notes``;
+    :func:`finish` adds ``verdicts``.
     """
     from negotiation.studies import discovery
 
@@ -1742,3 +1754,66 @@ __all__ = [
     "summary",
     "wilson",
 ]
+
+
+# --------------------------------------------------------------------------- verdicts
+
+#: A conclusion of the unperturbed scenario is robust when the Wilson 95% interval of the
+#: share of draws that keep it lies at or above this share, fragile when it lies below.
+ROBUST_SHARE = 0.95
+
+
+def verdicts(scenario: Scenario, document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Whether each player's choice at the file's own numbers survives the uncertainty.
+
+    The scenario is solved exactly at its own values (the baseline); for every strategy a
+    baseline equilibrium plays, the share of draws in which some equilibrium still plays it
+    (``strategies.<player>.<strategy>.played``) decides: ``robust`` when its Wilson 95%
+    interval lies at or above :data:`ROBUST_SHARE`, ``fragile`` when it lies below it,
+    ``borderline`` when it straddles it (more draws would decide). The threshold is a
+    convention, in the spirit of SMAA-2's acceptability indices (Lahdelma and Salminen
+    2001), not a theorem: the shares themselves are the result.
+
+    >>> from negotiation import load
+    >>> doc = {"strategies": {"us": {"diversify": {"played": 0.98, "played_ci95": [0.97, 0.99]}},
+    ...        "russia": {"full": {"played": 0.7, "played_ci95": [0.69, 0.71]}}},
+    ...        "samples": 1000}
+    >>> [(v["player"], v["strategy"], v["verdict"]) for v in verdicts(load("rare-earth"), doc)]
+    [('us', 'diversify', 'robust'), ('russia', 'full', 'fragile')]
+    """
+    from negotiation.solvers.equilibria import solve
+
+    baseline = solve(scenario, "exact")
+    played: list[set[int]] = [set(), set()]
+    for eq in baseline.equilibria:
+        for side, vector in enumerate((eq.row, eq.col)):
+            played[side].update(i for i, p in enumerate(vector) if p > 0)
+    out = []
+    for side, player in enumerate(scenario.players):
+        for i in sorted(played[side]):
+            sid = player.strategy_ids[i]
+            entry = document["strategies"][player.id][sid]
+            low, high = entry["played_ci95"]
+            verdict = (
+                "robust" if low >= ROBUST_SHARE else "fragile" if high < ROBUST_SHARE
+                else "borderline"
+            )  # fmt: skip
+            who, what = player.label, player.strategies[i].label
+            out.append(
+                {
+                    "player": player.id,
+                    "strategy": sid,
+                    "share": entry["played"],
+                    "ci95": [low, high],
+                    "verdict": verdict,
+                    "text": f"{who} plays {what}, as at the scenario's own numbers, in "
+                    f"{_percent(entry['played'])} of draws (95% CI {_percent(low)} to "
+                    f"{_percent(high)}): {verdict}",
+                }
+            )
+    return out
+
+
+def _percent(share: float) -> str:
+    """A share in percent, to one decimal place (``0.3313`` -> ``33.1%``)."""
+    return f"{100 * share:.1f}%"

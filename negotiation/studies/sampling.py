@@ -30,7 +30,7 @@ Relative forms (``--scale GLOB=DIST``)
       times a draw stays 0; a weight the file leaves out is 0 too); a glob that matches
       nothing, a number matched by two globs, or one both scaled and varied, is an error.
 
-Weights on a simplex (``--simplex PLAYER[=CRITERION,...]``)
+Weights on a simplex (``--simplex PLAYER[=CRITERION,...]``, or ``PLAYER:CRITERION,...``)
     draw the player's weights on the given criteria (default: every criterion the file
     gives the player) uniformly from the simplex, SMAA's "no weight information"
     (Lahdelma, Hokkanen and Salminen 1998). Each weight keeps the sign the file gives it
@@ -295,12 +295,14 @@ class Simplex:
 
     @classmethod
     def parse(cls, spec: str, source: str = "--simplex") -> Simplex:
-        """Parse ``PLAYER`` or ``PLAYER=CRITERION,CRITERION,...``.
+        """Parse ``PLAYER`` or ``PLAYER=CRITERION,CRITERION,...`` (``:`` for ``=`` too).
 
         >>> Simplex.parse("us=supply_security,legitimacy").criteria
         ('supply_security', 'legitimacy')
+        >>> Simplex.parse("us:supply_security,legitimacy").criteria
+        ('supply_security', 'legitimacy')
         """
-        player, sep, rest = spec.partition("=")
+        player, sep, rest = spec.replace(":", "=", 1).partition("=")
         player = player.strip()
         criteria = tuple(c.strip() for c in rest.split(",")) if sep else ()
         if not _ID.fullmatch(player) or any(not _ID.fullmatch(c) for c in criteria):

@@ -1,0 +1,155 @@
+"""`negotiation explore` on the command line: known answer, errors, resume, JSON output.
+
+Run in-process with click's CliRunner in pytest's tmp_path, as the other CLI tests are.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from negotiation.cli import explore as cli_explore
+from negotiation.cli import main
+
+#: The README's threshold: the US accepts the full offer above a supply-security weight of
+#: exactly 4 (games/rare_earth.toml; tests/test_rare_earth.py checks it exactly), so with
+#: that weight uniform on [0, 6] it accepts on (4, 6], a share of (6 - 4) / 6 = 1/3.
+THRESHOLD_STUDY = ["--vary", "weights.us.supply_security=uniform:0:6"]
+
+
+def explore(tmp_path: Path, *args: str, out: str = "study") -> Result:
+    """Run `negotiation explore rare-earth ARGS --out tmp_path/out`."""
+    return CliRunner().invoke(
+        main, ["explore", "rare-earth", *args, "--out", str(tmp_path / out), "--quiet"]
+    )
+
+
+def test_accept_share_interval_covers_one_third(tmp_path: Path) -> None:
+    """With the US supply-security weight uniform on [0, 6], the accept share's CI covers 1/3."""
+    result = explore(tmp_path, *THRESHOLD_STUDY, "--samples", "4096", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "study" / "summary.json").read_text())
+    regimes = {r["label"]: r for r in summary["regimes"]}
+    low, high = regimes["Accept / Full offer"]["ci95"]
+    assert low <= Fraction(1, 3) <= high
+    assert set(regimes) == {"Accept / Full offer", "Diversify / Full offer"}
+    assert "Accept / Full offer" in result.output
+    assert "Supply security > 4" in result.output  # the rule finds the threshold
+
+
+def test_table_states_verdicts_in_words(tmp_path: Path) -> None:
+    """The table calls Russia's full offer robust and the US's diversifying fragile here."""
+    result = explore(tmp_path, *THRESHOLD_STUDY, "--samples", "2048")
+    assert result.exit_code == 0, result.output
+    assert "Russia plays Full offer" in result.output
+    verdict = {
+        line.split(" plays ")[0].strip(): line.rsplit(": ", 1)[1]
+        for line in result.output.splitlines()
+        if "as at the scenario's own numbers" in line
+    }
+    assert verdict == {"United States": "fragile", "Russia": "robust"}
+
+
+def test_format_json_prints_summary_json(tmp_path: Path) -> None:
+    """--format json prints exactly the bytes of the summary.json it wrote."""
+    result = explore(tmp_path, *THRESHOLD_STUDY, "--samples", "1024", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (tmp_path / "study" / "summary.json").read_text(encoding="utf-8")
+    assert json.loads(result.stdout)["samples"] == 1024
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--vary", "weights.us.nope=uniform:0:6"], "weights.us has no key 'nope'"),
+        (["--vary", "weights.us.supply_security=uniform:6:0"], "expected LO < HI"),
+        (["--vary", "weights.us.supply_security=gamma:1"], "unknown distribution 'gamma'"),
+        (["--simplex", "us", "--order", "russia: a >= b"], "no --simplex for player 'russia'"),
+        ([], "nothing varies"),
+        ([*THRESHOLD_STUDY, "--resume", "--force"], "give one of them, not both"),
+        ([*THRESHOLD_STUDY, "--workers", "2", "--scheduler", "x:1"], "give one of them"),
+        ([*THRESHOLD_STUDY, "--sampler", "grid"], "Invalid value for '--sampler'"),
+        ([*THRESHOLD_STUDY, "--format", "png"], "use --image-format png"),
+    ],
+)
+def test_bad_input_is_one_error_line(tmp_path: Path, args: list[str], words: str) -> None:
+    """Each mistake exits 2 with one 'Error:' line naming it, and creates no folder."""
+    result = explore(tmp_path, *args)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("Error:"), lines
+    assert words in lines[0], lines
+    assert not (tmp_path / "study").exists()
+
+
+def test_existing_study_is_refused_without_resume_or_force(tmp_path: Path) -> None:
+    """A second run into a finished study's folder exits 2 and points at --resume/--force."""
+    assert explore(tmp_path, *THRESHOLD_STUDY, "--samples", "1024").exit_code == 0
+    again = explore(tmp_path, *THRESHOLD_STUDY, "--samples", "1024")
+    assert again.exit_code == 2
+    assert "--resume" in again.stderr
+    assert "--force" in again.stderr
+
+
+class _StopAfterFirstChunk:
+    """A progress callback that presses Ctrl-C once the first chunk is saved."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.calls = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.calls += 1
+        raise KeyboardInterrupt
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def test_interrupted_then_resumed_gives_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C after one chunk exits 130; --resume then writes the uninterrupted summary.json."""
+    args = [*THRESHOLD_STUDY, "--samples", "20000", "--seed", "5"]  # two chunks of 16,384
+    whole = explore(tmp_path, *args, out="whole")
+    assert whole.exit_code == 0, whole.output
+    with monkeypatch.context() as patch:
+        patch.setattr(cli_explore, "_Progress", _StopAfterFirstChunk)
+        stopped = explore(tmp_path, *args, out="parts")
+    assert stopped.exit_code == 130, stopped.output
+    assert "--resume" in stopped.stderr
+    assert "16,384 of 20,000" in stopped.stderr
+    assert not (tmp_path / "parts" / "summary.json").exists()
+    resumed = explore(tmp_path, *args, "--resume", out="parts")
+    assert resumed.exit_code == 0, resumed.output
+    first, second = (tmp_path / name / "summary.json" for name in ("parts", "whole"))
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_simplex_with_order_keeps_the_order(tmp_path: Path) -> None:
+    """--simplex us:a,b --order 'us: a >= b': every regime's central weights keep a >= b."""
+    result = explore(
+        tmp_path,
+        "--simplex", "us:supply_security,legitimacy",
+        "--order", "us: supply_security >= legitimacy",
+        "--samples", "1024", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary: dict[str, Any] = json.loads(result.stdout)
+    assert [v["kind"] for v in summary["vary"]] == ["simplex", "simplex"]
+    for regime in summary["regimes"]:
+        weights = regime["central_weights"]
+        assert weights["weights.us.supply_security"] >= weights["weights.us.legitimacy"]
+    assert abs(sum(r["share"] for r in summary["regimes"]) - 1) < 1e-12
+
+
+def test_explore_is_listed_in_the_program_help() -> None:
+    """`negotiation --help` lists explore, which is imported only when used."""
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    assert "explore" in result.output
