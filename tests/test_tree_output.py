@@ -341,6 +341,26 @@ def test_show_text_lists_players_weights_and_the_tree() -> None:
     assert "exploit: (2.25, -3.5)" in text
 
 
+def test_reduced_form_over_the_exact_budget_is_refused_before_any_work() -> None:
+    """5 offers x 32 answer plans (C(37, 5) = 435,897 bases) is noted at once, not enumerated."""
+    responder = {"player": "b", "yes": {"payoffs": {"a": 1, "b": 1}}}
+    responder["no"] = {"payoffs": {"a": 0, "b": 0}}
+    tree = TreeScenario.from_dict(
+        {
+            "name": "budget",
+            "players": [{"id": "a"}, {"id": "b"}],
+            "tree": {"player": "a", **{f"o{k}": dict(responder) for k in range(5)}},
+        }
+    )
+    with deadline(10):
+        analysis = analyse(tree)
+    assert analysis.reduced is None
+    assert len(analysis.spe.equilibria) == 5
+    (note,) = analysis.notes
+    assert "a 5x32 game needs about 435,897 exact enumeration steps" in note
+    assert "MAX_EXACT_BASES" in note
+
+
 # -- the table -------------------------------------------------------------------------------
 
 

@@ -34,8 +34,14 @@ import attrs
 from negotiation.errors import LimitError
 from negotiation.model.tree import TreeNumbers, TreeScenario
 from negotiation.output.report import SCHEMA_VERSION, number, printable
+from negotiation.solvers.equilibria import check_exact_budget
 from negotiation.solvers.exact import Vector
-from negotiation.solvers.reduced import ReducedEquilibrium, ReducedSolution, solve_reduced
+from negotiation.solvers.reduced import (
+    ReducedEquilibrium,
+    ReducedSolution,
+    reduced_form,
+    solve_reduced,
+)
 from negotiation.solvers.spe import SubgamePerfect, TreeSolution, solve_spe
 
 #: Behaviour at information sets, as the solvers give it (None: excluded by own moves).
@@ -70,8 +76,10 @@ class TreeAnalysis:
 def analyse(tree: TreeScenario, numbers: TreeNumbers | None = None) -> TreeAnalysis:
     """Solve ``tree`` (with ``numbers``, default its own) for :func:`tree_document`.
 
-    A reduced strategic form too large for the exact engine is not an error: the
-    subgame-perfect equilibria (which need no strategic form) are still reported, and a
+    A reduced strategic form too large for the exact engine (more plans than
+    :data:`negotiation.limits.MAX_STRATEGIES`, or more enumeration steps than
+    :data:`negotiation.limits.MAX_EXACT_BASES`, checked before any work) is not an error:
+    the subgame-perfect equilibria (which need no strategic form) are still reported, and a
     note says what was not computed and why.
 
     >>> from negotiation.model.catalogue import load_tree
@@ -91,6 +99,9 @@ def analyse(tree: TreeScenario, numbers: TreeNumbers | None = None) -> TreeAnaly
         )
     else:
         try:
+            # solve_reduced enumerates without a budget: check the form's size first (a
+            # 32x9 reduced form has 350 million bases, hours of work).
+            check_exact_budget(reduced_form(tree, numbers).game, tree.origin)
             reduced = solve_reduced(tree, numbers)
         except LimitError as error:
             notes.append(
