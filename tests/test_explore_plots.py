@@ -10,13 +10,30 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from negotiation.output import explore_plots
-from negotiation.output.plots import regime_colours
+from negotiation.output.plots import outcome_colour, regime_colours
 
 SUMMARY: dict[str, Any] = {
     "scenario": "rare-earth",
     "samples": 1000,
     "players": [
-        {"id": "us", "label": "United States", "strategies": [{"id": "accept", "label": "Accept"}]}
+        {
+            "id": "us",
+            "label": "United States",
+            "strategies": [
+                {"id": "accept", "label": "Accept"},
+                {"id": "reject", "label": "Reject"},
+                {"id": "diversify", "label": "Diversify"},
+            ],
+        },
+        {
+            "id": "russia",
+            "label": "Russia",
+            "strategies": [
+                {"id": "full", "label": "Full offer"},
+                {"id": "limited", "label": "Limited offer"},
+                {"id": "withhold", "label": "Withhold"},
+            ],
+        },
     ],
     "vary": [
         {"path": "weights.us.a", "label": "United States' weight on A"},
@@ -72,10 +89,29 @@ def test_acceptability_bars_are_the_shares_with_their_intervals() -> None:
 
 
 def test_acceptability_bars_take_the_regime_colours_of_sweep_maps() -> None:
-    """A regime has the colour it has on a sweep's regime map."""
+    """A regime has the colour a sweep's regime map fills it with: its outcome's colour.
+
+    Diversify / Full offer is outcome (2, 0) of the 3x3 game, Accept / Full offer (0, 0);
+    plots.outcome_colour fixes each outcome's colour, and regime maps fill pure regimes so.
+    """
     ax = explore_plots.acceptability_plot(SUMMARY).axes[0]
-    expected = regime_colours(["Diversify / Full offer", "Accept / Full offer"])
+    expected = [outcome_colour(2, 0, (3, 3)), outcome_colour(0, 0, (3, 3))]
     assert [to_hex(p.get_facecolor()) for p in ax.patches] == [c.lower() for c in expected]
+    assert expected[0] != expected[1]
+
+
+def test_regime_content_reads_labels_back_as_sweep_maps_see_them() -> None:
+    """Labels of pure, mixed and several-equilibria regimes give the supports regime maps use."""
+    players = SUMMARY["players"]
+    mixed = explore_plots.regime_content("Accept+Diversify / Full offer (mixed)", players)
+    assert mixed is not None
+    assert mixed.equilibria == (((0, 2), (0,), False),)
+    several = explore_plots.regime_content(
+        "2 equilibria: Accept / Full offer; Diversify / Full offer", players
+    )
+    assert several is not None
+    assert several.equilibria == (((0,), (0,), True), ((2,), (0,), True))
+    assert explore_plots.regime_content("Nobody / Full offer", players) is None
 
 
 def test_tornado_orders_inputs_by_influence_and_marks_the_dummy_level() -> None:
@@ -136,6 +172,7 @@ def test_scatter_draws_each_regime_in_its_colour_at_its_points() -> None:
     points = {c.get_label(): c.get_offsets().tolist() for c in ax.collections}
     assert points == {"A / B": [[0.1, 1.0], [0.3, 3.0], [0.4, 4.0]], "C / D": [[0.2, 2.0]]}
     colours = dict(zip(["A / B", "C / D"], regime_colours(["A / B", "C / D"]), strict=True))
+    # without the summary's players the labels cannot be read back: label-based colours
     for c in ax.collections:
         assert to_hex(c.get_facecolor()[0]) == colours[c.get_label()].lower()
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("input one", "input two")

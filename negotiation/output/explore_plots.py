@@ -6,8 +6,9 @@ or plain arrays, and an optional ``ax``; it returns the figure, built with
 draws is prepared by a plain function of its own (:func:`acceptability_data`,
 :func:`sensitivity_data`, :func:`top_inputs`, :func:`convergence_data`), which the tests
 check. Labels are in words, from the scenario's own labels (the summary carries them);
-colours follow :func:`negotiation.output.plots.regime_colours`, so a regime has the same
-colour here as on a sweep's regime map.
+colours follow the regime's content as on a sweep's regime map
+(:func:`negotiation.output.plots.regime_styles`, :func:`regime_face_colours`), so a regime
+has the same colour here as there.
 
 - :func:`acceptability_plot`: the share of draws in each regime, with its 95% interval;
 - :func:`sensitivity_plot`: a tornado chart of what drives one outcome (PAWN, and Sobol'
@@ -29,7 +30,8 @@ import numpy.typing as npt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from negotiation.output.plots import plain_text, regime_colours, save
+from negotiation.output.plots import plain_text, regime_colours, regime_styles, save
+from negotiation.studies.summary import RegimeContent
 
 #: Regimes shown by name in a scatter legend; the rest are drawn grey as "other regimes".
 SCATTER_REGIMES = 7
@@ -46,6 +48,62 @@ class Bar:
     value: float
     low: float
     high: float
+
+
+def regime_content(label: str, players: Sequence[Mapping[str, Any]]) -> RegimeContent | None:
+    """The supports of the regime a label names, read back from the label.
+
+    Labels are written by :func:`negotiation.studies.sweep.regime_label` from the players'
+    strategy labels (``Accept+Reject / Full offer (mixed)``; ``2 equilibria: ...; ...``).
+    ``players`` is the summary's ``players`` list. ``None`` when the label cannot be read
+    back unambiguously (a strategy label holding ``+``, `` / ``, ``;`` or ``(mixed)``).
+
+    >>> players = [{"strategies": [{"label": "Up"}, {"label": "Down"}]},
+    ...            {"strategies": [{"label": "Left"}, {"label": "Right"}]}]
+    >>> regime_content("Up+Down / Left+Right (mixed)", players).equilibria
+    (((0, 1), (0, 1), False),)
+    """
+    if len(players) != 2:
+        return None
+    names = [[str(s["label"]) for s in p["strategies"]] for p in players]
+    if any(
+        any(mark in name for mark in ("+", " / ", ";", "(mixed)", "equilibria:")) or not name
+        for side in names
+        for name in side
+    ) or any(len(set(side)) != len(side) for side in names):
+        return None
+    head, sep, rest = label.partition(" equilibria: ")
+    parts = rest.split("; ") if sep and head.isdigit() else [label]
+    if sep and head.isdigit() and len(parts) != int(head):
+        return None
+    equilibria = []
+    for part in parts:
+        pure = not part.endswith(" (mixed)")
+        sides = part.removesuffix(" (mixed)").split(" / ")
+        if len(sides) != 2:
+            return None
+        supports = []
+        for side, text in zip(names, sides, strict=True):
+            played = text.split("+")
+            if any(p not in side for p in played):
+                return None
+            supports.append(tuple(sorted(side.index(p) for p in played)))
+        equilibria.append((supports[0], supports[1], pure))
+    return RegimeContent(label, tuple(equilibria))
+
+
+def regime_face_colours(labels: Sequence[str], summary: Mapping[str, Any]) -> list[str]:
+    """Each regime's colour as a sweep's regime map fills it (its first outcome's colour).
+
+    Regimes whose labels cannot be read back (:func:`regime_content`) fall back to
+    :func:`negotiation.output.plots.regime_colours`.
+    """
+    players = summary.get("players") or []
+    contents = [regime_content(label, players) for label in labels]
+    if not labels or any(c is None for c in contents):
+        return regime_colours(labels)
+    shape = (len(players[0]["strategies"]), len(players[1]["strategies"]))
+    return [style.face for style in regime_styles(contents, shape)]
 
 
 def acceptability_data(summary: Mapping[str, Any]) -> list[Bar]:
@@ -67,7 +125,8 @@ def acceptability_plot(summary: Mapping[str, Any], ax: Axes | None = None) -> Fi
     y = np.arange(len(bars))[::-1]
     values = [b.value for b in bars]
     errors = np.array([[b.value - b.low for b in bars], [b.high - b.value for b in bars]])
-    ax.barh(y, values, color=regime_colours([b.label for b in bars]), edgecolor="black")
+    colours = regime_face_colours([b.label for b in bars], summary)
+    ax.barh(y, values, color=colours, edgecolor="black")
     ax.errorbar(values, y, xerr=errors.reshape(2, -1), fmt="none", ecolor="black", capsize=3)
     ax.set_yticks(y, [plain_text(b.label, 70) for b in bars])
     ax.set_xlim(0, 1)
@@ -196,11 +255,13 @@ def scatter_plot(
     x_label: str,
     y_label: str | None = None,
     ax: Axes | None = None,
+    players: Sequence[Mapping[str, Any]] = (),
 ) -> Figure:
     """The draws over two inputs (``x``, ``y``), each coloured by its regime.
 
     With ``y`` None, the draws are spread over one input, one row per regime. The
-    :data:`SCATTER_REGIMES` most common regimes are named; the others are grey.
+    :data:`SCATTER_REGIMES` most common regimes are named; the others are grey. With the
+    summary's ``players``, colours are those of sweep maps (:func:`regime_face_colours`).
     """
     xs = np.asarray(x, dtype=np.float64)
     names = np.asarray(list(regimes), dtype=object)
@@ -209,7 +270,7 @@ def scatter_plot(
         tally[str(name)] = tally.get(str(name), 0) + 1
     ordered = sorted(tally, key=lambda k: (-tally[k], k))
     shown = ordered[:SCATTER_REGIMES]
-    colours = dict(zip(shown, regime_colours(shown), strict=True))
+    colours = dict(zip(shown, regime_face_colours(shown, {"players": list(players)}), strict=True))
     fig, ax = _axes(ax, (7.5, 5.5))
     if y is None:
         ys = np.array([shown.index(n) if n in shown else len(shown) for n in names], dtype=float)
@@ -262,7 +323,7 @@ def convergence_plot(summary: Mapping[str, Any], axes: Sequence[Axes] | None = N
         fig = left.get_figure()  # type: ignore[assignment]
     data = convergence_data(summary)
     labels = list(data)
-    for colour, label in zip(regime_colours(labels), labels, strict=True):
+    for colour, label in zip(regime_face_colours(labels, summary), labels, strict=True):
         n, shares = data[label]
         left.plot(n, shares, marker="o", color=colour, label=plain_text(label, 50))
     left.set_xscale("log", base=2)
@@ -320,6 +381,7 @@ def save_plots(
                     [str(r) for r in rows["regime"]],
                     labels[top[0]],
                     labels[top[1]] if len(top) > 1 else None,
+                    players=summary.get("players", ()),
                 ),
             )
         )
