@@ -32,6 +32,8 @@ from negotiation.studies.sampling import SAMPLERS
 
 #: Inputs shown per output in the table's list of drivers, and outputs shown.
 DRIVERS, DRIVEN = 3, 4
+#: Varied numbers named in the table's first line (the rest are counted).
+NAMED = 4
 
 
 @click.command("explore")
@@ -197,10 +199,12 @@ def summary_text(summary: Mapping[str, Any], out: Path | None = None) -> str:
     Words come from the scenario's labels (``summary["vary"][i]["label"]``); every number
     is read from the summary document, so the table and ``summary.json`` agree.
     """
+    names = [report.printable(v["label"]) for v in summary["vary"]]
+    if len(names) > NAMED:
+        names = [*names[: NAMED - 1], f"and {len(names) - NAMED + 1} more numbers"]
     lines = [
         f"{report.printable(summary['scenario'])}: {summary['samples']:,} draws "
-        f"({summary['sampler']}, seed {summary['seed']}) of "
-        + ", ".join(report.printable(v["label"]) for v in summary["vary"]),
+        f"({summary['sampler']}, seed {summary['seed']}) of " + ", ".join(names),
         "",
         "Equilibrium regimes (share of draws, 95% interval):",
     ]
