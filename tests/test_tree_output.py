@@ -508,7 +508,8 @@ def test_plot_escapes_mathtext_and_draws_into_a_given_axes() -> None:
     tree = TreeScenario.from_string(hostile)
     figure = Figure()
     ax = figure.add_subplot()
-    assert tree_plot(tree, ax=ax) is figure
+    assert tree_plot(tree, ax=ax, title="Costs in $ and $") is figure
+    assert ax.get_title(loc="left").startswith("Costs in \\$ and \\$\n")
     drawn = [t for t in texts(figure) if "fights" in t]
     assert drawn
     assert not any(cbook.is_math_text(t) for t in drawn)

@@ -204,12 +204,14 @@ def tree_plot(
     spe: SubgamePerfect | Sequence[SubgamePerfect] | None = None,
     ax: Axes | None = None,
     numbers: TreeNumbers | None = None,
+    title: str | None = None,
 ) -> Figure:
     """Draw ``tree`` with its payoffs (``numbers``, default its own), highlighting ``spe``.
 
     ``spe`` is one subgame-perfect equilibrium or several (e.g. all of
     ``solve_spe(tree).equilibria``), each in its own colour; a single equilibrium also has
-    its mixed choices' probabilities written under the edges. Trees of more than
+    its mixed choices' probabilities written under the edges. ``title`` replaces the
+    scenario's title at the top (``--title``). Trees of more than
     :data:`MAX_DRAWN_LEAVES` leaves raise :class:`~negotiation.errors.LimitError`.
 
     >>> from negotiation.model.catalogue import load_tree
@@ -251,7 +253,7 @@ def tree_plot(
     _draw_nodes(ax, tree, layout, payoff_texts)
     players = ", ".join(plain_text(p.label, 40) for p in tree.players)
     ax.set_title(
-        f"{plain_text(tree.title or tree.name, 120)}\npayoffs at the leaves: ({players})",
+        f"{plain_text(title or tree.title or tree.name, 120)}\npayoffs at the leaves: ({players})",
         fontsize=FONT_SIZE + 2,
         loc="left",
     )
