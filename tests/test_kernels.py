@@ -24,14 +24,14 @@ def check_against_exact(
     A: np.ndarray,
     B: np.ndarray,
     games: list[Game] | None = None,
-    atol: float = 1e-9,
+    atol: float = 1e-10,
     **kwargs: object,
 ) -> tuple[int, int]:
     """Compare solve_floats with solve_exact game by game; return (suspect, degenerate) counts.
 
     ``games`` are the exact games (default: the floats' exact binary values). A degenerate
     game must be suspect; a non-suspect game must have exactly the exact solver's set, its
-    probabilities within ``atol``.
+    probabilities within ``atol`` (the kernel promises (support size + 1) * 1e-11).
     """
     stage = solve_floats(A, B, **kwargs)  # type: ignore[arg-type]
     assert np.all(np.diff(stage.game) >= 0)
@@ -254,6 +254,30 @@ def test_a_near_singular_infeasible_basis_needs_no_exact_solve() -> None:
     check_against_exact(A, B)
 
 
+def test_an_imprecise_equilibrium_sends_its_game_to_the_exact_path() -> None:
+    """A non-degenerate 4x4 game whose mixed equilibrium is only certain to 1e-11 is suspect.
+
+    Found among 300,000 normal games (seed 0): with the default precision its game goes to
+    the exact solver; allowing 1e-3 it is decided, and the set is still the exact one.
+    """
+    A = np.array([[
+        [0.018585698756396415, 0.38879121009663, -0.5068615363243428, -0.15738796902620494],
+        [-0.036475119306275124, -0.12966699061850182, 0.6717591084211462, -0.662831213671069],
+        [-1.598086626775378, 0.9645935686825151, 0.9592516509919115, 1.283185429975414],
+        [0.3438308967975541, 0.5560087623844618, 0.27494422320403705, -1.9485389842367489],
+    ]])  # fmt: skip
+    B = np.array([[
+        [-3.213822064629225, 1.7763003902238637, -1.0690413793169558, 0.5482212421741302],
+        [1.1791325855850658, 1.854991050813956, -0.5990519660923218, 0.3907354391297802],
+        [0.5508094093301417, -1.3343575293613879, 1.3105044571803106, 0.08286370424242176],
+        [0.26810028071366493, 1.124211145724539, 1.4873723803870877, 1.5249426069251915],
+    ]])  # fmt: skip
+    assert not solve_exact(Game.from_arrays(A[0], B[0])).degenerate
+    assert solve_floats(A, B).suspect.tolist() == [True]
+    assert solve_floats(A, B, precision=1e-3).suspect.tolist() == [False]
+    check_against_exact(A, B, atol=5e-3, precision=1e-3)
+
+
 def test_output_growth_and_blocks_do_not_change_the_answer() -> None:
     """Many equilibria per game (the output grows) and tiny blocks give identical results.
 
@@ -294,6 +318,7 @@ def test_empty_batch() -> None:
         (np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), {"eps": float("nan")}, "eps"),
         (np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), {"rounding": -1.0}, "rounding"),
         (np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), {"det_min": -1.0}, "det_min"),
+        (np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), {"precision": 0.0}, "precision"),
         (np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), {"block": 0}, "block"),
         (np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), {"block": 2.5}, "block"),
     ],

@@ -14,9 +14,9 @@ computation for two-player games in strategic and extensive form", ch. 3 of Nisa
 Roughgarden, Tardos and Vazirani (eds.), *Algorithmic Game Theory*, sections 3.4-3.5),
 exactly as :mod:`negotiation.solvers.batch` does with numpy:
 
-1. Each game's payoffs are mapped affinely onto [1, 10] per player (equilibria unchanged),
-   giving ``A'`` and ``B'``; the polytopes are ``P = {x >= 0 : B'^T x <= 1}`` and
-   ``Q = {y >= 0 : A' y <= 1}``.
+1. Each game's payoffs are mapped affinely onto about [1, 10] per player (equilibria
+   unchanged) by batch.py's map (see :func:`_map_block`), giving ``A'`` and ``B'``; the
+   polytopes are ``P = {x >= 0 : B'^T x <= 1}`` and ``Q = {y >= 0 : A' y <= 1}``.
 2. For every pair of a row support ``K`` and a column support ``J`` with ``|K| = |J| = k``
    (there are ``C(m + n, m) - 1`` pairs), the basis of ``Q`` with tight rows ``K`` and
    support ``J`` solves ``A'[K, J] y_J = 1``; it is a vertex if ``y >= 0`` and every other
@@ -29,6 +29,8 @@ exactly as :mod:`negotiation.solvers.batch` does with numpy:
    error; a quantity within ``max(eps, bound)`` of its boundary makes the game *suspect*,
    unless its basis is already certainly infeasible. A degenerate game is always suspect:
    a degenerate vertex has a tight constraint beyond its basis, whose slack is exactly 0.
+   So is a game with an equilibrium whose probabilities are not certainly within
+   ``(k + 1) * precision`` of the exact ones (batch.py's ``PRECISION`` rule).
 
 Why support enumeration with explicit bases rather than pivoting (Lemke-Howson or lrs-style
 reverse search): for games up to about 5x5 the number of bases is small (19 pairs for 3x3,
@@ -55,10 +57,10 @@ caller streams any number of games by calling :func:`solve_floats` once per chun
 Error bounds (why a non-suspect game's set is exactly the exact solver's)
 ----------------------------------------------------------------------
 Write ``u = 2**-53`` and ``gamma(n) = n u / (1 - n u)`` (Higham, *Accuracy and Stability of
-Numerical Algorithms*, 2nd ed., 2002, Lemma 3.1). The mapped entries lie in [1, 10] and
-differ from the exact affine image of the game by at most ``delta = 9 gamma(4) + 10.0001 u
-< 5.2e-15`` (four roundings in ``(M - low) * (9 / span)``, one in ``1 + .``), plus the
-caller's declared ``rounding`` of the input (see :func:`solve_floats`).
+Numerical Algorithms*, 2nd ed., 2002, Lemma 3.1). The mapped entries lie in [7/8, 10.125]
+and differ from the same affine map of the exact game by at most ``delta = u * 10.125``
+(the map's one rounding, about 1.1e-15), plus the caller's declared ``rounding`` of the
+input (see :func:`solve_floats`).
 
 * ``k <= 4`` (closed forms: Cramer's rule as in batch.py for ``k <= 3``, Laplace expansion
   by 2 x 2 minors for ``k = 4``): the determinant ``D``, the
@@ -115,17 +117,27 @@ BLOCK = 512
 #: Unit roundoff of IEEE double precision.
 U = 2.0**-53
 
-#: Largest mapped entry (10, plus rounding); every bound below uses it.
-SMAX = 10.0 + 1e-12
+#: Largest mapped entry (the map's target [1, 10] widens to [7/8, 10.125] by the rounding
+#: of its offset, as in batch.py); every bound below uses it.
+SMAX = 10.125 * (1 + 4 * U)
 
-#: Bound on the error of a mapped entry against the exact affine image of the input.
-DELTA_MAP = 9 * (4 * U / (1 - 4 * U)) + 10.0001 * U
+#: Bound on the error of a mapped entry against the exact affine image of the input: the
+#: map's one rounding (a subtraction), at most ``u * SMAX``.
+DELTA_MAP = SMAX * U * (1 + 4 * U)
+
+#: Largest power of two the map scales by (batch.py's ``_C_MAX``): ``1 / c >= 2**-50``, so
+#: the rounding of the offset ``low - 1 / c`` moves entries by at most 1/8.
+C_MAX = 2.0**50
+
+#: Largest error bound of a reported probability, over (support size + 1), as batch.py's
+#: ``PRECISION``: a game whose equilibrium is less precise than that is suspect.
+PRECISION = 1e-11
 
 #: Factor absorbing the rounding of the error bounds' own arithmetic.
 SAFETY = 1.0 + 1e-6
 
 #: Basis statuses returned by the per-game generic path.
-_INFEASIBLE, _VERTEX, _SUSPECT, _SINGULAR = 0, 1, 2, 3
+_INFEASIBLE, _VERTEX, _SUSPECT, _SINGULAR, _IMPRECISE = 0, 1, 2, 3, 4
 
 
 class FloatStage(NamedTuple):
@@ -134,8 +146,9 @@ class FloatStage(NamedTuple):
     ``game[e]``, ``row[e]``, ``col[e]``: equilibrium ``e`` belongs to game ``game[e]``
     (``0 <= game[e] < N``, non-decreasing) and is the pair of mixed strategies ``row[e]``
     (length m) and ``col[e]`` (length n). Only games with ``suspect[g]`` false have
-    equilibria listed, and for those the list is complete and exact up to float rounding
-    of the probabilities. A suspect game must be solved exactly.
+    equilibria listed, and for those the list is exactly the exact solver's, every
+    probability within ``(support size + 1) * precision`` of the exact one. A suspect game
+    must be solved exactly.
     """
 
     game: IntArray
@@ -162,7 +175,7 @@ def closed_form_bounds(k: int, delta: float) -> tuple[float, float, float]:
 
     >>> eD, eN, eW = closed_form_bounds(3, DELTA_MAP)
     >>> f"{eD:.1e} {eN:.1e} {eW:.1e}"
-    '1.0e-11 8.1e-13 4.4e-11'
+    '4.1e-12 3.4e-13 2.1e-11'
     """
     S, g2, g3, g4, g5, g6 = SMAX, gamma(2), gamma(3), gamma(4), gamma(5), gamma(6)
     if k == 1:
@@ -245,6 +258,7 @@ def solve_floats(
     eps: float = EPS,
     rounding: float = 0.0,
     det_min: float = 0.0,
+    precision: float = PRECISION,
     block: int = BLOCK,
 ) -> FloatStage:
     """Every certified equilibrium of N games given as arrays of shape (N, m, n), compiled.
@@ -253,8 +267,13 @@ def solve_floats(
     solved exactly are the floats' exact binary values; if instead the floats are
     roundings of an exact game (a sweep's), pass ``rounding``: a bound on each entry's
     error relative to its own magnitude (``2**-53`` for correctly rounded values), and
-    games whose decisions that error could flip become suspect too. ``det_min``
-    reproduces batch.py's determinant guard (see the module docstring).
+    games whose decisions that error could flip become suspect too. As in
+    :func:`negotiation.solvers.batch.solve_batch`, the floats must then keep exact ties
+    apart: two payoffs of one player in one row or column that are equal as floats must
+    be equal exactly (the test of exactly singular bases relies on it); the caller marks
+    any other game as suspect itself. Every reported probability is within ``(support
+    size + 1) * precision`` of the exact one (else the game is suspect). ``det_min``
+    reproduces the old determinant guard of batch.py (see the module docstring).
 
     Memory is O(N): the output grows by doubling, the scratch is O(block). Stream larger
     batches by calling this once per chunk.
@@ -278,6 +297,8 @@ def solve_floats(
         raise ValueError(f"rounding must be a number in [0, 1e-3), got {rounding!r}")
     if not (math.isfinite(det_min) and det_min >= 0):
         raise ValueError(f"det_min must be a finite number >= 0, got {det_min!r}")
+    if not (math.isfinite(precision) and 0 < precision < 0.01):
+        raise ValueError(f"precision must be a number in (0, 0.01), got {precision!r}")
     if isinstance(block, bool) or not isinstance(block, int) or block < 1:
         raise ValueError(f"block must be a positive integer, got {block!r}")
     N, m, n = A_.shape
@@ -291,7 +312,7 @@ def solve_floats(
     done, count = 0, 0
     while done < N:
         done, count = _kernel(
-            A_, B_, done, eps, rounding, det_min, block, _COEFFICIENTS,
+            A_, B_, done, eps, rounding, det_min, precision, block, _COEFFICIENTS,
             size, rows, cols, other_rows, other_cols, game, row, col, count, suspect,
         )  # fmt: skip
         if done < 0:
@@ -326,8 +347,13 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _compiled(function: _F) -> _F:
-    """``numba.njit(cache=True)``, typed for mypy (numba ships no type information)."""
-    return cast(_F, numba.njit(cache=True)(function))
+    """``numba.njit`` with an on-disk cache and IEEE division, typed for mypy.
+
+    ``error_model="numpy"``: a division by zero gives inf or nan as in numpy (the code
+    guards every division whose result matters) instead of raising, which also spares
+    the checks in vectorised loops.
+    """
+    return cast(_F, numba.njit(cache=True, error_model="numpy")(function))
 
 
 @_compiled
@@ -339,52 +365,102 @@ def _map_block(
     rounding: float,
     S: FloatArray,
     delta: FloatArray,
-    low: FloatArray,
+    up: FloatArray,
+    up2: FloatArray,
+    shifted: FloatArray,
     scale: FloatArray,
-    half: FloatArray,
+    low: FloatArray,
+    high: FloatArray,
+    exponent: IntArray,
 ) -> bool:
-    """Map games ``start .. start + G`` of X onto [1, 10] into S (transposed for P).
+    """Map games ``start .. start + G`` of X onto about [1, 10] into S (transposed for P).
 
-    ``unit = 1 + (h x - h low) * (9 / (h high - h low))`` with ``h = 1``, or an exact
-    power of two when entries near 1e308 would overflow the span or subnormal ones its
-    reciprocal: four roundings in the product and one in the sum, hence :data:`DELTA_MAP`
-    (halving a subnormal entry may round, by less than 1e-323 against a span above 1e307).
-    ``delta[g]`` is raised to this matrix's error bound plus the input's declared
-    ``rounding`` (``36 rounding max|x| / span`` in unit terms); a game whose bound exceeds
-    1e-3 gets ``delta = inf`` (it will be suspect). Returns False, having stopped, if an
-    entry is not finite.
+    The map of batch.py: ``U = (x / 2**e - low') * c``, with ``2**e >= max |x|`` (exact,
+    barring underflow), ``c`` the largest power of two with ``c * span <= 9`` (at most
+    :data:`C_MAX`) and ``low' = low - 1 / c`` rounded and then used as it is, so only the
+    subtraction rounds and entries lie in [7/8, 10.125]. ``delta[g]`` is raised to
+    ``u * SMAX + c (rounding * max|x / 2**e| + tiny)``, where ``tiny`` covers subnormal
+    results of scaling down (``2**-1074`` if ``e > 0``) and, when the input is rounded,
+    exact payoffs rounded to subnormal floats (``2**-1074 / 2**e``); scaling up is
+    exact. A game whose bound exceeds 1e-3 gets ``delta = inf`` (it will be suspect).
+    Returns False, having stopped, if an entry is not finite.
+
+    Every step is a loop over the games, so it vectorises; exponents and powers of two
+    are read and built from the bits of the floats (libm's ``frexp`` and ``ldexp`` would
+    cost more than the rest of the map), except for zero, subnormal and extreme values.
     """
     _, m, n = X.shape
     for g in range(G):
-        lo, hi, big = X[start + g, 0, 0], X[start + g, 0, 0], 0.0
-        for i in range(m):
-            for j in range(n):
+        low[g] = X[start + g, 0, 0]
+        high[g] = low[g]
+        up2[g] = 0.0
+    for i in range(m):
+        for j in range(n):
+            for g in range(G):
                 v = X[start + g, i, j]
-                if not abs(v) <= 1.7976931348623157e308:  # false for inf and nan
-                    return False
-                lo = min(lo, v)
-                hi = max(hi, v)
-                big = max(big, abs(v))
-        # Power-of-two rescaling is exact: 1/2 keeps the span of entries near 1e308 finite,
-        # 2**600 keeps 9 / span finite for subnormal entries.
-        h = 0.5 if big >= 1e307 else (2.0**600 if big < 1e-250 else 1.0)
-        span = h * hi - h * lo
+                up2[g] += v * 0.0  # stays 0 unless some entry is inf or nan
+                low[g] = min(low[g], v)
+                high[g] = max(high[g], v)
+    finite = True
+    for g in range(G):
+        finite &= up2[g] == 0.0
+        up[g] = max(abs(low[g]), abs(high[g]))
+    if not finite:
+        return False
+    # e with 2**e >= max|x| (frexp's exponent) from the bits of max|x|, then 2**-e.
+    bits = up.view(np.int64)
+    for g in range(G):
+        field = (bits[g] >> 52) & 2047
+        exponent[g] = field - 1022
+        normal = (field > 0) & (exponent[g] <= 1022) & (exponent[g] >= -1023)
+        bits[g] = (1023 - exponent[g]) << 52
+        up2[g] = 1.0 if normal else 0.0
+    for g in range(G):
+        if up2[g] == 0.0:  # zero, subnormal or extreme: two exact powers of two via libm
+            big = max(abs(low[g]), abs(high[g]))
+            e = math.frexp(big)[1] if big > 0.0 else 0
+            exponent[g] = e
+            first = min(-e, 1023)
+            up[g], up2[g] = math.ldexp(1.0, first), math.ldexp(1.0, -e - first)
+    # c = 2**min(-p, 50) with span / 9 = f 2**p, f in [0.5, 1).
+    for g in range(G):
+        low[g] = low[g] * up[g] * up2[g]
+        high[g] = high[g] * up[g] * up2[g]
+        scale[g] = (high[g] - low[g]) / 9.0
+    bits = scale.view(np.int64)
+    for g in range(G):
+        field = (bits[g] >> 52) & 2047
+        shifted[g] = 1.0 if field > 0 else 0.0
+        bits[g] = (1023 + min(1022 - field, 50)) << 52
+    for g in range(G):
+        if shifted[g] == 0.0:  # a constant matrix, or a subnormal span
+            span = high[g] - low[g]
+            scale[g] = (
+                0.5 if span == 0.0 else min(math.ldexp(1.0, -math.frexp(span / 9.0)[1]), C_MAX)
+            )
+    for g in range(G):
+        c = scale[g]
         d = DELTA_MAP
-        if rounding > 0.0:
-            d = d + 36.0 * 1.001 * rounding * (h * big) / span if span > 0.0 else np.inf
-            if d > 1e-3:
-                d = np.inf
-        delta[g] = max(delta[g], d)
-        low[g], half[g] = h * lo, h
-        scale[g] = 9.0 / span if span > 0.0 else 0.0
+        if high[g] > low[g]:
+            # Scaling down may underflow (2**-1074 in scaled units); an exact payoff
+            # rounded to a subnormal float is off by up to 2**-1075 absolutely.
+            tiny = 5e-324 if exponent[g] > 0 else 0.0
+            if rounding > 0.0:
+                tiny += math.ldexp(1.0, max(-1074 - exponent[g], -1074))
+            d += c * (rounding * max(abs(low[g]), abs(high[g])) + tiny)
+        d *= SAFETY
+        delta[g] = max(delta[g], d if d <= 1e-3 else np.inf)
+        shifted[g] = low[g] - 1.0 / c
     for i in range(m):
         for j in range(n):
             if transpose:
                 for g in range(G):
-                    S[j, i, g] = 1.0 + (half[g] * X[start + g, i, j] - low[g]) * scale[g]
+                    x = X[start + g, i, j] * up[g] * up2[g]
+                    S[j, i, g] = (x - shifted[g]) * scale[g]
             else:
                 for g in range(G):
-                    S[i, j, g] = 1.0 + (half[g] * X[start + g, i, j] - low[g]) * scale[g]
+                    x = X[start + g, i, j] * up[g] * up2[g]
+                    S[i, j, g] = (x - shifted[g]) * scale[g]
     return True
 
 
@@ -444,7 +520,7 @@ def _settle(
     p: int,
     k: int,
     G: int,
-    det_bound: FloatArray,
+    bnd: FloatArray,
     det_min: float,
     work: FloatArray,
     flags: U8Array,
@@ -460,7 +536,7 @@ def _settle(
     any_unsure = 0
     for g in range(G):
         size = abs(work[0, g])
-        unsure = (size <= det_bound[g]) | (size < det_min)
+        unsure = (size <= bnd[k - 1, 0, g]) | (size < det_min)
         flags[2, g] = unsure
         any_unsure |= unsure
     if any_unsure:  # rare: exactly singular bases are skipped, not suspect
@@ -544,7 +620,7 @@ def _basis_1(
 ) -> None:
     """Evaluate the 1 x 1 basis p for the whole block.
 
-    D = s >= 1 and N = 1, so the sign is certain and z = 1 / s > eps; only the slacks
+    D = s >= 7/8 and N = 1, so the sign is certain and z = 1 / s > eps; only the slacks
     ``W = s - s_e`` of the other inequalities are decided.
     """
     e0, v0 = eqs[p, 0], var[p, 0]
@@ -759,6 +835,7 @@ def _generic_status(
     g: int,
     eps: float,
     det_min: float,
+    precision: float,
     delta: float,
     lu: FloatArray,
     z: FloatArray,
@@ -824,7 +901,15 @@ def _generic_status(
         close |= abs(acc) <= th
     if negative:
         return _INFEASIBLE
-    return _SUSPECT if close else _VERTEX
+    if close:
+        return _SUSPECT
+    # Each probability z_v / sum(z) within (err_z + eS) / |sum z| + 2u, as in _settle.
+    total = 0.0
+    for v in range(k):
+        total += z[v]
+    g_sum = (k - 1) * U / (1 - (k - 1) * U)
+    error = ((err_z + k * err_z + g_sum * z_sum) / abs(total) + 2 * U) * SAFETY
+    return _IMPRECISE if error > (k + 1) * precision else _VERTEX
 
 
 @_compiled
@@ -842,6 +927,7 @@ def _basis(
     G: int,
     eps: float,
     det_min: float,
+    precision: float,
     bnd: FloatArray,
     delta: FloatArray,
     work: FloatArray,
@@ -854,8 +940,10 @@ def _basis(
 ) -> None:
     """Evaluate basis p (size k) of one polytope for every game of the block.
 
-    ``ok[g]``: the basis is a certified vertex of game g; ``suspect[g]`` is set when a
-    decision of this basis cannot be certified.
+    ``ok[g]``: 1 if the basis is a certified vertex of game g, 2 if it is one whose mixed
+    strategy is not certainly precise (generic path only: the kernel checks the closed
+    forms' precision at the equilibria), else 0; ``suspect[g]`` is set when a decision
+    of this basis cannot be certified.
     """
     if k == 1:
         _basis_1(S, eqs, var, others, p, n_others, G, eps, bnd, flags, ok, suspect)
@@ -869,15 +957,15 @@ def _basis(
             _basis_4(S, eqs, var, p, G, eps, bnd, work, flags, minors)
         _slacks(S, var, others, p, k, n_others, G, eps, bnd[k - 1, 2], work, flags)
         _settle(
-            X, start, transpose, eqs, var, p, k, G, bnd[k - 1, 0], det_min, work, flags, ok, suspect
-        )
+            X, start, transpose, eqs, var, p, k, G, bnd, det_min, work, flags, ok, suspect,
+        )  # fmt: skip
         return
     for g in range(G):
         status = _generic_status(
             S, X, start, transpose, eqs, var, others, p, n_others, k, g,
-            eps, det_min, delta[g], lu, z,
+            eps, det_min, precision, delta[g], lu, z,
         )  # fmt: skip
-        ok[g] = status == _VERTEX
+        ok[g] = 1 if status == _VERTEX else (2 if status == _IMPRECISE else 0)
         suspect[g] |= status == _SUSPECT
 
 
@@ -914,6 +1002,7 @@ def _kernel(
     eps: float,
     rounding: float,
     det_min: float,
+    precision: float,
     block: int,
     coefficients: FloatArray,
     size: IntArray,
@@ -939,7 +1028,9 @@ def _kernel(
     # Blocks shrink for larger shapes so that the staging area (P x block rows) stays small.
     G0 = max(1, min(block, max(N - start, 1), max(16, (1 << 16) // P)))
     Sq, Sp = np.empty((m, n, G0)), np.empty((n, m, G0))
-    delta, low, scale, half = np.empty(G0), np.empty(G0), np.empty(G0), np.empty(G0)
+    delta, up, up2 = np.empty(G0), np.empty(G0), np.empty(G0)
+    shifted, scale, low, high = np.empty(G0), np.empty(G0), np.empty(G0), np.empty(G0)
+    exponent = np.empty(G0, dtype=np.int64)
     bnd = np.empty((4, 3, G0))
     work_q, work_p = np.empty((kmax + 1, G0)), np.empty((kmax + 1, G0))
     flags = np.empty((3, G0), dtype=np.uint8)
@@ -951,14 +1042,18 @@ def _kernel(
     staged = P * G0
     st_game = np.empty(staged, dtype=np.int64)
     st_row, st_col = np.empty((staged, m)), np.empty((staged, n))
-    place, hit = np.empty(G0, dtype=np.int64), np.empty(G0, dtype=np.int64)
+    place, hit = np.empty(G0, dtype=np.int64), np.empty(G0 + 1, dtype=np.int64)
     capacity = len(out_game)
     for b0 in range(start, N, G0):
         G = min(G0, N - b0)
         delta[:G] = 0.0
-        if not _map_block(A, b0, G, False, rounding, Sq, delta, low, scale, half):
+        if not _map_block(
+            A, b0, G, False, rounding, Sq, delta, up, up2, shifted, scale, low, high, exponent
+        ):
             return -1, count
-        if not _map_block(B, b0, G, True, rounding, Sp, delta, low, scale, half):
+        if not _map_block(
+            B, b0, G, True, rounding, Sp, delta, up, up2, shifted, scale, low, high, exponent
+        ):
             return -1, count
         for k in range(4):
             for w in range(3):
@@ -972,20 +1067,45 @@ def _kernel(
             k = size[p]
             _basis(
                 Sq, A, b0, False, rows, cols, other_rows, p, k, m - k, G,
-                eps, det_min, bnd, delta, work_q, flags, minors, lu, z, ok_q, sus,
+                eps, det_min, precision, bnd, delta, work_q, flags, minors, lu, z, ok_q, sus,
             )  # fmt: skip
             _basis(
                 Sp, B, b0, True, cols, rows, other_cols, p, k, n - k, G,
-                eps, det_min, bnd, delta, work_p, flags, minors, lu, z, ok_p, sus,
+                eps, det_min, precision, bnd, delta, work_p, flags, minors, lu, z, ok_p, sus,
             )  # fmt: skip
             # Gather the games where both bases are vertices, then stage their strategies
             # (no function call with array arguments in the per-game loop: each would
             # cost atomic reference counts).
             hits = 0
-            for g in range(G):
-                if ok_q[g] & ok_p[g]:
-                    hit[hits] = g
-                    hits += 1
+            for g in range(G):  # branch-free: write always, advance on a hit
+                hit[hits] = g
+                hits += (ok_q[g] != 0) & (ok_p[g] != 0)
+            if k >= 2:
+                # Precision of N / sum(N) (closed forms; the generic path marked ok = 2
+                # itself): with |N_v - N*_v| <= eN and the rounded sum T within eS = k eN
+                # + gamma(k - 1) sum|N| of T*, each probability is within (eN + eS) / |T|
+                # + 2u of the exact one. Imprecise equilibria make their game suspect.
+                g_sum = (k - 1) * U / (1 - (k - 1) * U)
+                kept = 0
+                for h in range(hits):
+                    g = hit[h]
+                    precise = (ok_q[g] | ok_p[g]) & 2 == 0
+                    if precise and k <= 4:
+                        eN = bnd[k - 1, 1, g]
+                        for side in range(2):
+                            total, magnitude = 0.0, 0.0
+                            for t in range(1, k + 1):
+                                value = work_q[t, g] if side == 0 else work_p[t, g]
+                                total += value
+                                magnitude += abs(value)
+                            error = (eN + k * eN + g_sum * magnitude) / abs(total) + 2 * U
+                            precise &= error * SAFETY <= (k + 1) * precision
+                    if precise:
+                        hit[kept] = g
+                        kept += 1
+                    else:
+                        sus[g] = 1
+                hits = kept
             for h in range(hits):
                 g = hit[h]
                 for t in range(m):
