@@ -43,6 +43,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -51,14 +52,29 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from negotiation import limits
 from negotiation.errors import OutputError, ScenarioError
 from negotiation.model.scenario import Scenario
 from negotiation.output import atomic
 from negotiation.solvers.equilibria import Method
-from negotiation.studies.sweep import Grid, SweepResult, columns, player_info, solve_points
+from negotiation.studies.sweep import (
+    Grid,
+    PlayerInfo,
+    ResultTable,
+    SweepResult,
+    columns,
+    player_info,
+    solve_table,
+)
 
 RESULTS = "results.csv"
+#: The results in Parquet (``results_format="parquet"``), in place of ``results.csv``.
+RESULTS_PARQUET = "results.parquet"
+#: Formats of the results table: CSV (the default) or Parquet (needs pyarrow).
+RESULTS_FORMATS = ("csv", "parquet")
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
 LOCK = ".lock"
@@ -263,8 +279,15 @@ def run(
     progress: Callable[[int, int], None] | None = None,
     resumed: Callable[[int, int], None] | None = None,
     save_every: float = 2.0,
+    results_format: str = "csv",
 ) -> SweepResult:
     """Solve a sweep into ``folder``, saving consistent partial results as it goes.
+
+    ``results_format`` is ``"csv"`` (``results.csv``, the default) or ``"parquet"``
+    (``results.parquet``, the same columns, for large sweeps; needs pyarrow, the
+    ``parquet`` extra). Results are kept in columns from the solver to the disk
+    (:func:`negotiation.studies.sweep.solve_table`): CSV rows are appended block by block
+    (see :class:`_CsvAppender`), a Parquet file is rewritten atomically at each save.
 
     ``solver`` and ``method`` choose the engine
     (see :func:`negotiation.studies.sweep.solve_points`).
@@ -284,13 +307,20 @@ def run(
     :class:`~negotiation.errors.OutputError` if the folder cannot be used.
     """
     folder = Path(folder)
+    if results_format not in RESULTS_FORMATS:
+        raise ValueError(
+            f"unknown results format {results_format!r}; expected one of: "
+            f"{', '.join(RESULTS_FORMATS)}"
+        )
     manifest = check(
         scenario, grid, method=method, solver=solver, overrides=overrides, command=command
     )
+    if results_format != "csv":
+        _require_pyarrow()
+        manifest["results_format"] = results_format
     created = make_folder(folder)
     total = len(grid)
-    rows: list[dict[str, Any]] = []
-    done: set[int] = set()
+    parts: list[ResultTable] = []
     with lock(folder, command):
         try:
             holds = holds_sweep(folder)
@@ -304,10 +334,9 @@ def run(
                     {"at": _now(), "command": list(command)},
                 ]
                 names = columns(grid.paths, player_info(scenario))
-                rows.extend(_read_rows(folder, previous, names))
-                done.update(row["point"] for row in rows)
+                parts.append(_read_table(folder, previous, names))
                 if resumed is not None:
-                    resumed(len(done), total)
+                    resumed(_point_count(parts[0]), total)
             elif holds and not force:
                 raise OutputError(
                     str(folder),
@@ -318,7 +347,7 @@ def run(
             elif holds:
                 clear(folder)
             return _solve(
-                scenario, grid, folder, manifest, rows, done, method, solver, progress, save_every
+                scenario, grid, folder, manifest, parts, method, solver, progress, save_every
             )
         except (SweepInterrupted, KeyboardInterrupt):
             raise
@@ -331,7 +360,7 @@ def run(
 def holds_sweep(folder: str | Path) -> bool:
     """Whether ``folder`` holds (part of) a sweep: a manifest or a results file."""
     folder = Path(folder)
-    return any(os.path.lexists(folder / name) for name in (MANIFEST, RESULTS))
+    return any(os.path.lexists(folder / name) for name in (MANIFEST, RESULTS, RESULTS_PARQUET))
 
 
 def remove_if_unsolved(folder: str | Path) -> None:
@@ -348,7 +377,7 @@ def remove_if_unsolved(folder: str | Path) -> None:
         points = 0
     if points:
         return
-    for name in (RESULTS, MANIFEST):
+    for name in (RESULTS, RESULTS_PARQUET, MANIFEST):
         with contextlib.suppress(OSError):
             (folder / name).unlink()
     with contextlib.suppress(OSError):
@@ -362,42 +391,69 @@ def _solve(
     grid: Grid,
     folder: Path,
     manifest: dict[str, Any],
-    rows: list[dict[str, Any]],
-    done: set[int],
+    parts: list[ResultTable],
     method: Method | str,
     solver: str,
     progress: Callable[[int, int], None] | None,
     save_every: float,
 ) -> SweepResult:
+    """Solve the points not in ``parts`` (those read back on resume), saving as it goes."""
     total = len(grid)
     last_save = time.monotonic()
+    players = player_info(scenario)
+    strategies = sum(len(sids) for _, sids, _, _ in players)
+    store = _Store(folder, manifest, grid.paths, players, total, strategies)
+    done = sum(_point_count(p) for p in parts)
+    skip = np.unique(np.concatenate([p.point for p in parts])) if parts else ()
     try:
         with _signals_deferred(redeliver=True):  # the manifest first: resumable at once
-            _save(folder, manifest, grid, scenario, rows, done, total)
-        for point, point_rows in solve_points(
-            scenario, grid, solver=solver, method=method, skip=set(done)
-        ):
-            rows.extend(point_rows)
-            done.add(point)
-            if progress is not None:
-                progress(len(done), total)
+            store.start(parts)
+        for part in solve_table(scenario, grid, solver=solver, method=method, skip=skip):
+            count = _point_count(part)
+            try:
+                for k in range(count):
+                    if progress is not None:
+                        progress(done + k + 1, total)
+            except KeyboardInterrupt:
+                # Points up to the one just reported are finished: keep them, then stop.
+                with _signals_deferred(redeliver=False):
+                    store.add(_first_points(part, k + 1))
+                raise
+            with _signals_deferred(redeliver=True):  # rows and their count stay in step
+                store.add(part)
+            done += count
             if time.monotonic() - last_save > save_every:
                 began = time.monotonic()
                 with _signals_deferred(redeliver=True):
-                    _save(folder, manifest, grid, scenario, rows, done, total)
+                    store.save()
                 last_save = time.monotonic()
-                # Each save rewrites every row: space saves out so they cost at most ~20%.
+                # A Parquet save rewrites every row: space saves out so they cost <= ~20%.
                 save_every = max(save_every, 5 * (last_save - began))
     except KeyboardInterrupt as stop:
         with _signals_deferred(redeliver=False):  # a second Ctrl-C must not cut this save
-            _save(folder, manifest, grid, scenario, rows, done, total, status="interrupted")
+            store.save(status="interrupted")
         signum = stop.signum if isinstance(stop, SignalInterrupt) else signal.SIGINT
-        raise SweepInterrupted(len(done), total, folder, signum) from None
+        raise SweepInterrupted(store.points_done, total, folder, signum) from None
+    finally:
+        store.close()
     with _signals_deferred(redeliver=True):
-        _save(folder, manifest, grid, scenario, rows, done, total, status="complete")
-    result = SweepResult.from_rows(scenario, grid, rows)
+        store.save(status="complete")
+    result = SweepResult.from_table(scenario, grid, store.parts)
     write_summary(folder, result, manifest)
     return result
+
+
+def _first_points(table: ResultTable, count: int) -> ResultTable:
+    """The rows of the first ``count`` grid points of ``table`` (its points sorted)."""
+    starts = np.flatnonzero(np.concatenate([[True], table.point[1:] != table.point[:-1]]))
+    return table if count >= len(starts) else table.take(slice(0, int(starts[count])))
+
+
+def _point_count(table: ResultTable) -> int:
+    """How many grid points a table holds rows of (its points are sorted)."""
+    if not len(table):
+        return 0
+    return int(np.count_nonzero(table.point[1:] != table.point[:-1])) + 1
 
 
 def write_summary(
@@ -491,7 +547,7 @@ def clear(folder: str | Path) -> list[str]:
     are left alone. Call it while holding :func:`lock`. Returns the names removed.
     """
     folder = Path(folder)
-    names = {RESULTS, MANIFEST, SUMMARY}
+    names = {RESULTS, RESULTS_PARQUET, MANIFEST, SUMMARY}
     names |= {f"{stem}.{ext}" for stem in ("strategies", "payoffs", "regimes")
               for ext in ("png", "svg", "pdf")}  # fmt: skip
     with contextlib.suppress(OutputError):
@@ -578,38 +634,209 @@ def _float(value: Fraction, source: str, key: str) -> float:
     return result
 
 
-def _save(
-    folder: Path,
-    manifest: dict[str, Any],
-    grid: Grid,
-    scenario: Scenario,
-    rows: list[dict[str, Any]],
-    done: set[int],
-    total: int,
-    status: str = "running",
-) -> None:
-    """Write results.csv, then the manifest that vouches for it (both atomically)."""
-    names = columns(grid.paths, player_info(scenario))
+class _Store:
+    """The results file and manifest of a running sweep, saved consistently.
+
+    CSV (the default): :meth:`start` writes ``results.csv`` atomically with the header and
+    the rows read back on resume; :meth:`add` appends each solved block's rows, encoded
+    from the columns (:func:`csv_text`); :meth:`save` flushes them to disk (``fsync``) and
+    only then replaces the manifest that vouches for them. The file therefore always
+    starts with every row the manifest records, in order; a run killed in the middle of
+    an append can leave rows the manifest does not record, the last one possibly cut
+    short, which :func:`read` leaves out and a resumed run writes over. Points are solved
+    in order, so the rows of a finished run are sorted by point and equilibrium and the
+    file is byte for byte what writing all rows at once gives.
+
+    Parquet: :meth:`save` writes ``results.parquet`` from every row so far, atomically.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        manifest: dict[str, Any],
+        paths: tuple[str, ...],
+        players: tuple[PlayerInfo, ...],
+        total: int,
+        strategies: int,
+    ) -> None:
+        self.folder, self.manifest, self.total = folder, manifest, total
+        self.names = columns(paths, players)
+        self.dims, self.strategies = len(paths), strategies
+        self.parquet = manifest.get("results_format", "csv") == "parquet"
+        self.parts: list[ResultTable] = []
+        self.handle: io.BufferedWriter | None = None
+        self.pending = False
+
+    @property
+    def points_done(self) -> int:
+        """Grid points solved so far (read back or solved in this run)."""
+        return sum(_point_count(p) for p in self.parts)
+
+    def start(self, parts: Sequence[ResultTable]) -> None:
+        """Write the results so far (the rows read back on resume, or none), then the manifest."""
+        self.parts = list(parts)
+        if self.parquet:
+            self._write_parquet()
+        else:
+            body = "".join(csv_text(p) for p in parts)
+            atomic.write_text(self.folder / RESULTS, csv_header(self.names) + body)
+            try:
+                self.handle = open(self.folder / RESULTS, "ab")  # noqa: SIM115 - kept open
+            except OSError as error:
+                raise OutputError(
+                    str(self.folder / RESULTS), "", f"cannot write ({error.strerror})"
+                ) from None
+        self._write_manifest("running")
+
+    def add(self, part: ResultTable) -> None:
+        """Add a solved block's rows (appended to results.csv at once, saved later)."""
+        self.parts.append(part)
+        if self.handle is not None and len(part):
+            self._guard(lambda handle: handle.write(csv_text(part).encode("ascii")))
+        self.pending = True
+
+    def save(self, status: str = "running") -> None:
+        """Put the rows so far on disk, then the manifest that vouches for them."""
+        if self.parquet:
+            self._write_parquet()
+        elif self.handle is not None:
+            self._guard(_flush_to_disk)
+        self.pending = False
+        self._write_manifest(status)
+
+    def close(self) -> None:
+        """Close results.csv (its rows stay; the manifest says which count)."""
+        if self.handle is not None:
+            with contextlib.suppress(OSError):
+                self.handle.close()
+            self.handle = None
+
+    def _guard(self, action: Callable[[io.BufferedWriter], object]) -> None:
+        assert self.handle is not None
+        try:
+            action(self.handle)
+        except OSError as error:
+            raise OutputError(
+                str(self.folder / RESULTS), "", f"cannot write ({error.strerror})"
+            ) from None
+
+    def _write_parquet(self) -> None:
+        table = ResultTable.concatenate(self.parts, self.dims, self.strategies)
+        write_parquet(self.folder / RESULTS_PARQUET, table, self.names)
+
+    def _write_manifest(self, status: str) -> None:
+        points, counts = _point_counts(self.parts)
+        self.manifest.update(
+            status=status,
+            points_total=self.total,
+            points_done=len(points),
+            rows=int(counts.sum()),
+            equilibria_per_point=_runs_of(points, counts, self.total),
+            updated=_now(),
+        )
+        if status == "complete":
+            self.manifest["finished"] = self.manifest["updated"]
+        atomic.write_text(self.folder / MANIFEST, json.dumps(self.manifest, indent=2) + "\n")
+
+
+def _flush_to_disk(handle: io.BufferedWriter) -> None:
+    """Write the buffered rows and wait until the disk holds them (before the manifest)."""
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _point_counts(
+    parts: Sequence[ResultTable],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The solved points (ascending) and their numbers of rows, over all ``parts``."""
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    points, counts = np.unique(np.concatenate([p.point for p in parts]), return_counts=True)
+    return points.astype(np.int64), counts.astype(np.int64)
+
+
+def _runs_of(
+    points: npt.NDArray[np.int64], counts: npt.NDArray[np.int64], total: int
+) -> list[list[int]]:
+    """Equilibria per grid point (0 where not solved) as ``[count, repeat]`` runs, on arrays.
+
+    The same as :func:`_run_lengths` of ``dict(zip(points, counts))``.
+
+    >>> _runs_of(np.array([0, 1, 2, 4]), np.array([1, 1, 3, 1]), 6)
+    [[1, 2], [3, 1], [0, 1], [1, 1], [0, 1]]
+    """
+    per_point = np.zeros(total, dtype=np.int64)
+    per_point[points] = counts
+    if total == 0:
+        return []
+    starts = np.flatnonzero(np.concatenate([[True], per_point[1:] != per_point[:-1]]))
+    repeats = np.diff(np.append(starts, total))
+    return np.stack([per_point[starts], repeats], axis=1).tolist()  # type: ignore[no-any-return]
+
+
+def csv_header(names: Sequence[str]) -> str:
+    """The header line of ``results.csv`` (as :class:`csv.writer` quotes it)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
-    writer.writeheader()
-    rows.sort(key=lambda r: (r["point"], r["equilibrium"]))
-    counts: dict[int, int] = {}
-    for row in rows:
-        writer.writerow({k: _cell(row[k]) for k in names})
-        counts[row["point"]] = counts.get(row["point"], 0) + 1
-    atomic.write_text(folder / RESULTS, buffer.getvalue())
-    manifest.update(
-        status=status,
-        points_total=total,
-        points_done=len(done),
-        rows=len(rows),
-        equilibria_per_point=_run_lengths(counts, total),
-        updated=_now(),
-    )
-    if status == "complete":
-        manifest["finished"] = manifest["updated"]
-    atomic.write_text(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    csv.writer(buffer, lineterminator="\n").writerow(names)
+    return buffer.getvalue()
+
+
+def csv_text(table: ResultTable) -> str:
+    """The ``results.csv`` lines of ``table``'s rows, each ending in a newline.
+
+    Cells are written as the row-by-row writer always wrote them: floats by ``repr`` (the
+    shortest text that reads back to the same float), whole numbers by ``str``, flags as
+    ``true``/``false``. Each column is formatted from its distinct values only (a sweep's
+    columns repeat a few values: 0.0, 1.0, the grid values), so the cost is a join per
+    row, not a conversion per cell.
+    """
+    if not len(table):
+        return ""
+    cells = [_strings(column) for column in table.columns()]
+    return "".join(",".join(row) + "\n" for row in zip(*cells, strict=True))
+
+
+def _strings(column: npt.NDArray[Any]) -> list[str]:
+    """One column's cells as text (see :func:`csv_text`)."""
+    if column.dtype == np.bool_:
+        words = np.array(["false", "true"], dtype=object)
+        return words[column.astype(np.int64)].tolist()  # type: ignore[no-any-return]
+    if column.dtype.kind == "f":
+        # Distinct by bit pattern, so -0.0 keeps its sign ("-0.0") as repr gives it.
+        bits = np.ascontiguousarray(column, dtype=np.float64).view(np.int64)
+        unique, inverse = np.unique(bits, return_inverse=True)
+        text = np.array([repr(x) for x in unique.view(np.float64).tolist()], dtype=object)
+    else:
+        unique, inverse = np.unique(column, return_inverse=True)
+        text = np.array([str(x) for x in unique.tolist()], dtype=object)
+    return text[inverse.reshape(-1)].tolist()  # type: ignore[no-any-return]
+
+
+def _require_pyarrow() -> Any:
+    """``pyarrow.parquet``, or an OutputError saying how to install it."""
+    try:
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]  # optional extra
+    except ImportError:
+        raise OutputError(
+            "--results-format",
+            "parquet",
+            "needs pyarrow; install the parquet extra (pip install 'negotiation[parquet]') "
+            "or use CSV",
+        ) from None
+    return pq
+
+
+def write_parquet(path: Path, table: ResultTable, names: Sequence[str]) -> None:
+    """Write ``table`` as a Parquet file with the ``results.csv`` columns, atomically.
+
+    Column types: int64 for ``point``, ``equilibrium`` and ``component``, bool for
+    ``pure`` and ``degenerate``, float64 for the rest (the values, not their text).
+    """
+    pq = _require_pyarrow()
+    import pyarrow as pa  # optional extra, imported only to write Parquet
+
+    arrow = pa.table(dict(zip(names, table.columns(), strict=True)))
+    atomic.replace(path, lambda tmp: pq.write_table(arrow, tmp))
 
 
 def _run_lengths(counts: Mapping[int, int], total: int) -> list[list[int]]:
@@ -637,14 +864,6 @@ def _extend(runs: list[list[int]], count: int, repeat: int) -> None:
         runs.append([count, repeat])
 
 
-def _cell(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -658,18 +877,18 @@ def read(folder: str | Path) -> SweepResult:
     """
     folder = Path(folder)
     manifest = read_manifest(folder)
-    players = tuple(
+    players: tuple[PlayerInfo, ...] = tuple(
         (p["id"], tuple(p["strategies"]), p["label"], tuple(p["strategy_labels"]))
         for p in manifest["players"]
     )
     paths = tuple(axis["path"] for axis in manifest["grid"])
-    rows = _read_rows(folder, manifest, columns(paths, players))
+    table = _read_table(folder, manifest, columns(paths, players))
     return SweepResult(
         paths=paths,
         grid_shape=tuple(len(axis["values"]) for axis in manifest["grid"]),
         axis_values=tuple(tuple(float(v) for v in axis["values"]) for axis in manifest["grid"]),
         players=players,
-        rows=tuple(rows),
+        table=table,
     )
 
 
@@ -837,8 +1056,204 @@ def _read_text(path: Path, missing: str) -> str:
         ) from None
 
 
+def _read_table(folder: Path, manifest: Mapping[str, Any], expected: list[str]) -> ResultTable:
+    """The results the manifest vouches for, as columns, checked (see :func:`_read_rows`).
+
+    ``results.csv`` is first read on arrays (:func:`_fast_csv`): parsed with numpy, then
+    accepted only if writing the parsed columns back gives the very same text (so every
+    cell was exactly what this module writes, read back exactly) and every check of
+    :func:`_read_rows` holds on the arrays. Anything else, a damaged file included, is
+    read again row by row by :func:`_read_rows`, which names the line and the problem.
+    A last line without its newline is a write cut short by a kill, beyond what the
+    manifest vouches for, and is left out.
+    """
+    players = manifest["players"]
+    paths = [axis["path"] for axis in manifest["grid"]]
+    info = [
+        (p["id"], tuple(p["strategies"]), p["label"], tuple(p["strategy_labels"])) for p in players
+    ]
+    if manifest.get("results_format", "csv") == "parquet":
+        return _read_parquet(folder / RESULTS_PARQUET, manifest, expected, paths, info)
+    path = folder / RESULTS
+    if not path.exists() and not path.is_symlink() and manifest["rows"] == 0:
+        return ResultTable.from_rows([], paths, info)
+    text = _complete_lines(_read_text(path, "no such file, but the manifest records solved points"))
+    table = _fast_csv(text, manifest, expected)
+    if table is not None:
+        return table
+    return ResultTable.from_rows(_read_rows(folder, manifest, expected, text), paths, info)
+
+
+def _complete_lines(text: str) -> str:
+    """``text`` without a last line that lacks its newline (a write cut short)."""
+    if text.endswith("\n") or "\n" not in text:
+        return text
+    return text[: text.rindex("\n") + 1]
+
+
+def _fast_csv(text: str, manifest: Mapping[str, Any], expected: list[str]) -> ResultTable | None:
+    """results.csv read on arrays, or None if it is not exactly as written here or fails a check."""
+    header = csv_header(expected)
+    if not text.startswith(header):
+        return None
+    body = text[len(header) :]
+    if '"' in body or "\r" in body:
+        return None
+    lines, width = body.count("\n"), len(expected)
+    flat = np.zeros(0)
+    if lines:
+        numeric = body.replace("true", "1").replace("false", "0").replace("\n", ",")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # numpy warns (and stops) at text it cannot read
+            try:
+                flat = np.fromstring(numeric, sep=",")
+            except (ValueError, DeprecationWarning):
+                return None
+    if flat.size != lines * width or not np.isfinite(flat).all():
+        return None
+    data = flat.reshape(lines, width)
+    d, strategies = len(manifest["grid"]), sum(len(p["strategies"]) for p in manifest["players"])
+    if (np.abs(data[:, [0, d + 1, width - 1]]) > 2.0**53).any():
+        return None
+    table = ResultTable(
+        point=data[:, 0].astype(np.int64),
+        values=data[:, 1 : 1 + d],
+        equilibrium=data[:, d + 1].astype(np.int64),
+        probs=data[:, d + 2 : d + 2 + strategies],
+        payoffs=data[:, d + 2 + strategies : d + 4 + strategies],
+        pure=data[:, width - 3] == 1,
+        degenerate=data[:, width - 2] == 1,
+        component=data[:, width - 1].astype(np.int64),
+    )
+    if csv_text(table) != body:
+        return None
+    return _checked(table, manifest)
+
+
+def _checked(table: ResultTable, manifest: Mapping[str, Any]) -> ResultTable | None:
+    """The vouched rows of ``table`` if it passes every check of :func:`_read_rows`, else None.
+
+    Row checks (on every row): whole numbers not negative, the point inside the grid, rows
+    in order of point and equilibrium with no pair twice, swept values equal to the grid's,
+    probabilities within [0, 1] (with slack) summing to 1 per player. Point checks (on
+    the points the manifest records as solved, whose rows are kept): as many equilibria
+    as recorded, numbered 0, 1, ..., and one ``degenerate`` flag per point.
+    """
+    grid = manifest["grid"]
+    sizes = [len(axis["values"]) for axis in grid]
+    total = math.prod(sizes)
+    point, eq = table.point, table.equilibrium
+    if len(point) and (
+        point.min() < 0 or point.max() >= total or eq.min() < 0 or table.component.min() < 0
+    ):
+        return None
+    step = np.diff(point)
+    if not ((step > 0) | ((step == 0) & (np.diff(eq) > 0))).all():
+        return None
+    rest = point
+    for axis in reversed(range(len(grid))):
+        rest, index = np.divmod(rest, sizes[axis])
+        values = np.array(grid[axis]["values"], dtype=np.float64)
+        if not np.array_equal(table.values[:, axis], values[index]):
+            return None
+    column = 0
+    for player in manifest["players"]:
+        probs = table.probs[:, column : column + len(player["strategies"])]
+        column += len(player["strategies"])
+        if ((probs < -_PROBABILITY_SLACK) | (probs > 1 + _PROBABILITY_SLACK)).any():
+            return None
+        total_p = np.zeros(len(probs))
+        for k in range(probs.shape[1]):  # in order, as the row-by-row check adds them
+            total_p = total_p + probs[:, k]
+        if (np.abs(total_p - 1) > 1e-6).any():
+            return None
+    counts = np.zeros(total, dtype=np.int64)
+    at = 0
+    for count, repeat in manifest["equilibria_per_point"]:
+        counts[at : at + repeat] = count
+        at += repeat
+    kept = table.take(counts[point] > 0)
+    starts = np.flatnonzero(np.concatenate([[True], kept.point[1:] != kept.point[:-1]]))
+    if not len(kept):
+        return kept if not counts.any() else None
+    found = np.diff(np.append(starts, len(kept)))
+    firsts = kept.point[starts]
+    if len(firsts) != np.count_nonzero(counts) or not np.array_equal(found, counts[firsts]):
+        return None
+    position = np.arange(len(kept)) - np.repeat(starts, found)
+    if not np.array_equal(kept.equilibrium, position):
+        return None
+    if not np.array_equal(kept.degenerate, np.repeat(kept.degenerate[starts], found)):
+        return None
+    return kept
+
+
+def _read_parquet(
+    path: Path,
+    manifest: Mapping[str, Any],
+    expected: list[str],
+    paths: list[str],
+    players: list[PlayerInfo],
+) -> ResultTable:
+    """results.parquet as columns, checked like results.csv (problems named by row)."""
+    pq = _require_pyarrow()
+    if not path.exists() and not path.is_symlink() and manifest["rows"] == 0:
+        return ResultTable.from_rows([], paths, players)
+    if not path.exists():
+        raise OutputError(str(path), "", "no such file, but the manifest records solved points")
+    try:
+        arrow = pq.read_table(path)
+    except (OSError, ValueError) as error:  # pyarrow's errors derive from these
+        raise OutputError(str(path), "", f"not a Parquet file ({_short(error)})") from None
+    if arrow.column_names != expected:
+        raise OutputError(str(path), "", f"unexpected columns; expected: {', '.join(expected)}")
+    kinds = {"point": "i", "equilibrium": "i", "component": "i", "pure": "b", "degenerate": "b"}
+    arrays = []
+    for name in expected:
+        array = arrow.column(name).to_numpy()
+        kind = kinds.get(name, "f")
+        if array.dtype.kind != kind:
+            raise OutputError(str(path), name, f"expected a column of {_KIND_NAMES[kind]}")
+        arrays.append(array)
+    d, width = len(paths), len(expected)
+    strategies = width - d - 7
+    table = ResultTable(
+        point=arrays[0].astype(np.int64),
+        values=np.stack(arrays[1 : 1 + d], axis=1).reshape(-1, d),
+        equilibrium=arrays[d + 1].astype(np.int64),
+        probs=np.stack(arrays[d + 2 : d + 2 + strategies], axis=1).reshape(-1, strategies),
+        payoffs=np.stack(arrays[d + 2 + strategies : d + 4 + strategies], axis=1).reshape(-1, 2),
+        pure=arrays[width - 3],
+        degenerate=arrays[width - 2],
+        component=arrays[width - 1].astype(np.int64),
+    )
+    if not np.isfinite(table.values).all() or not np.isfinite(table.probs).all():
+        raise OutputError(str(path), "", "expected finite numbers")
+    if not np.isfinite(table.payoffs).all():
+        raise OutputError(str(path), "", "expected finite numbers")
+    table = table.sorted()
+    checked = _checked(table, manifest)
+    if checked is None:
+        # Say what is wrong as the row-by-row reader does, numbering rows from 1.
+        text = csv_header(expected) + csv_text(table)
+        try:
+            rows = _read_rows(path.parent, manifest, expected, text, path)
+        except OutputError as error:
+            where = re.sub(r"line (\d+)", lambda m: f"row {int(m[1]) - 1}", error.key)
+            raise OutputError(str(path), where, error.problem) from None
+        return ResultTable.from_rows(rows, paths, players)
+    return checked
+
+
+_KIND_NAMES = {"i": "whole numbers", "b": "true/false values", "f": "numbers"}
+
+
 def _read_rows(
-    folder: Path, manifest: Mapping[str, Any], expected: list[str]
+    folder: Path,
+    manifest: Mapping[str, Any],
+    expected: list[str],
+    text: str | None = None,
+    path: Path | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of results.csv that the manifest vouches for, each checked.
 
@@ -849,10 +1264,11 @@ def _read_rows(
     manifest records. Rows of points the manifest records as not solved are dropped (a
     save stopped between writing results.csv and the manifest leaves such rows).
     """
-    path = folder / RESULTS
-    if not path.exists() and not path.is_symlink() and manifest["rows"] == 0:
-        return []
-    text = _read_text(path, "no such file, but the manifest records solved points")
+    path = folder / RESULTS if path is None else path
+    if text is None:
+        if not path.exists() and not path.is_symlink() and manifest["rows"] == 0:
+            return []
+        text = _read_text(path, "no such file, but the manifest records solved points")
     counts = _counts(manifest["equilibria_per_point"])
     grid = manifest["grid"]
     shape = [len(axis["values"]) for axis in grid]

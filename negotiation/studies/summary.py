@@ -34,6 +34,8 @@ from fractions import Fraction
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from negotiation.errors import ScenarioError
 from negotiation.model.overrides import parse_path
@@ -91,23 +93,33 @@ def regime_content(rows: Sequence[Mapping[str, Any]], players: Players) -> Regim
 def point_regimes(result: SweepResult) -> dict[int, RegimeContent]:
     """Each solved grid point's regime, by point number.
 
-    Labelling every point of a large sweep takes seconds (361,201 points: about 6 s), and
-    the summary, the printed report and the regime map all need it, so the answer for the
-    most recent result is kept (a fresh copy of the dict is returned each time).
+    Computed from :meth:`SweepResult.regime_table
+    <negotiation.studies.sweep.SweepResult.regime_table>` (regimes found on the result's
+    columns, each named once), so a 1001 x 1001 map costs a dict of a million entries,
+    not a label per point. The answer for the most recent result is kept (a fresh copy of
+    the dict is returned each time), since the summary, the printed report and the
+    regime map all ask for it.
     """
     cached = _last.get("result")
     if cached is not None and cached() is result:
         return dict(_last["regimes"])
-    contents: dict[str, RegimeContent] = {}
-    out: dict[int, RegimeContent] = {}
-    for point, rows in sorted(result.points().items()):
-        label = regime_label(rows, result.players)
-        content = contents.get(label)
-        if content is None:
-            content = contents[label] = regime_content(rows, result.players)
-        out[point] = content
+    contents = regime_contents(result)
+    table = result.regime_table()
+    out = dict(
+        zip(table.points.tolist(), [contents[k] for k in table.regime.tolist()], strict=True)
+    )
     _last.update(result=weakref.ref(result), regimes=out)
     return dict(out)
+
+
+def regime_contents(result: SweepResult) -> list[RegimeContent]:
+    """The content of each regime of :meth:`SweepResult.regime_table`, by regime number."""
+    table = result.regime_table()
+    grouped = result.points()
+    return [
+        regime_content(grouped[int(table.points[i])], result.players)
+        for i in table.examples.tolist()
+    ]
 
 
 _last: dict[str, Any] = {}
@@ -116,12 +128,9 @@ _last: dict[str, Any] = {}
 def regime_counts(result: SweepResult) -> dict[str, int]:
     """How many grid points each regime covers, largest first (then by label).
 
-    The same as :func:`negotiation.studies.sweep.regimes`, from :func:`point_regimes`.
+    The same as :func:`negotiation.studies.sweep.regimes`.
     """
-    counts: dict[str, int] = {}
-    for content in point_regimes(result).values():
-        counts[content.label] = counts.get(content.label, 0) + 1
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    return result.regime_table().counts()
 
 
 def path_label(path: str, players: Players, criteria: Mapping[str, str] | None = None) -> str:
@@ -202,6 +211,20 @@ def runs(points: Sequence[int]) -> list[list[int]]:
     return out
 
 
+def array_runs(points: npt.NDArray[np.int64]) -> list[list[int]]:
+    """Ascending point numbers as runs ``[first, last]``, as :func:`runs`, on an array.
+
+    >>> array_runs(np.array([0, 1, 2, 5, 7, 8]))
+    [[0, 2], [5, 5], [7, 8]]
+    """
+    if not len(points):
+        return []
+    breaks = np.flatnonzero(np.diff(points) != 1)
+    firsts = np.concatenate([points[:1], points[breaks + 1]])
+    lasts = np.concatenate([points[breaks], points[-1:]])
+    return np.stack([firsts, lasts], axis=1).tolist()  # type: ignore[no-any-return]
+
+
 def summary_document(
     result: SweepResult,
     exact: Sequence[Sequence[Fraction | str]],
@@ -220,7 +243,8 @@ def summary_document(
     ``axis_labels`` name the axes in words (see :func:`negotiation.output.plots.path_label`),
     defaulting to their paths.
     """
-    points = point_regimes(result)
+    table = result.regime_table()
+    contents = regime_contents(result)
     shape = result.grid_shape
     inner = shape[1] if len(shape) == 2 else 1
     labels = list(axis_labels) if axis_labels is not None else list(result.paths)
@@ -229,36 +253,32 @@ def summary_document(
         v = Fraction(exact[axis][index])
         return {"index": index, "exact": str(v), "value": float(v)}
 
-    def coordinates(point: int) -> tuple[int, ...]:
-        return divmod(point, inner) if len(shape) == 2 else (point,)
-
-    members: dict[str, list[int]] = {}
-    for point, content in points.items():
-        members.setdefault(content.label, []).append(point)
-    order = sorted(members, key=lambda label: (-len(members[label]), label))
-    by_label = {content.label: content for content in points.values()}
-    grouped = result.points()
-    flagged = {p for p, rows in grouped.items() if rows[0]["degenerate"]}
+    sizes = np.bincount(table.regime, minlength=len(table.labels))
+    flagged_per = np.bincount(table.regime[table.degenerate], minlength=len(table.labels))
+    order = sorted(range(len(table.labels)), key=lambda k: (-int(sizes[k]), table.labels[k]))
+    # Points of each regime, ascending: a stable sort of the points by regime.
+    by_regime = np.argsort(table.regime, kind="stable")
+    ends = np.cumsum(sizes)
     regimes = []
-    for label in order:
-        cells = members[label]
-        coords = [coordinates(p) for p in cells]
+    for k in order:
+        cells = table.points[by_regime[ends[k] - sizes[k] : ends[k]]]
+        coords = [cells // inner, cells % inner] if len(shape) == 2 else [cells]
         bounds = []
         for axis, path in enumerate(result.paths):
-            along = [c[axis] for c in coords]
-            bounds.append({"path": path, "low": value(axis, min(along)),
-                           "high": value(axis, max(along))})  # fmt: skip
+            along = coords[axis]
+            bounds.append({"path": path, "low": value(axis, int(along.min())),
+                           "high": value(axis, int(along.max()))})  # fmt: skip
         regimes.append(
             {
-                "label": label,
-                "count": len(cells),
-                "degenerate": sum(p in flagged for p in cells),
-                "equilibria": _equilibria(by_label[label], result.players),
-                "points": runs(cells),
+                "label": table.labels[k],
+                "count": int(sizes[k]),
+                "degenerate": int(flagged_per[k]),
+                "equilibria": _equilibria(contents[k], result.players),
+                "points": array_runs(cells),
                 "bounds": bounds,
             }
         )
-    degenerate = sorted(flagged)
+    flagged = table.points[table.degenerate]
     return {
         "schema_version": SCHEMA_VERSION,
         "scenario": dict(scenario or {}),
@@ -269,8 +289,8 @@ def summary_document(
             for path, label, count in zip(result.paths, labels, shape, strict=True)
         ],
         "points_total": _product(shape),
-        "points_solved": len(points),
-        "degenerate": {"count": len(degenerate), "points": runs(degenerate)},
+        "points_solved": len(table.points),
+        "degenerate": {"count": len(flagged), "points": array_runs(flagged)},
         "change_points": (_change_points(result, value) if len(result.paths) == 1 else None),
         "regimes": regimes,
     }

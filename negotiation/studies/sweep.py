@@ -272,6 +272,190 @@ SOLVERS = ("batch", "per-game")
 #: Grid points solved together by the batched engine between progress reports.
 BLOCK = 4096
 
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: (player id, strategy ids, player label, strategy labels) of one player.
+PlayerInfo = tuple[str, tuple[str, ...], str, tuple[str, ...]]
+
+
+@attrs.frozen(eq=False)
+class ResultTable:
+    """A sweep's results in columns: entry ``r`` is one (grid point, equilibrium) row.
+
+    The columnar form of ``results.csv`` (see the module docstring), kept as numpy arrays
+    from the solver to the disk so that no Python object is built per row: ``point``,
+    ``equilibrium``, ``component`` (int64), ``values`` (rows x axes, the swept values as
+    floats), ``probs`` (rows x (m + n), the row player's strategies then the column
+    player's), ``payoffs`` (rows x 2), ``pure`` and ``degenerate`` (bool). Rows are
+    ordered by point, then equilibrium, when they come from a sweep or a folder.
+    """
+
+    point: IntArray
+    values: FloatArray
+    equilibrium: IntArray
+    probs: FloatArray
+    payoffs: FloatArray
+    pure: BoolArray
+    degenerate: BoolArray
+    component: IntArray
+
+    @classmethod
+    def empty(cls, dims: int, strategies: int) -> ResultTable:
+        """A table with no rows for ``dims`` axes and ``strategies`` strategies in all."""
+        ints = np.zeros(0, dtype=np.int64)
+        flags = np.zeros(0, dtype=bool)
+        return cls(
+            ints,
+            np.zeros((0, dims)),
+            ints,
+            np.zeros((0, strategies)),
+            np.zeros((0, 2)),
+            flags,
+            flags,
+            ints,
+        )
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[ResultTable], dims: int, strategies: int) -> ResultTable:
+        """The rows of ``parts`` one after another (an empty table if there are none)."""
+        if not parts:
+            return cls.empty(dims, strategies)
+        if len(parts) == 1:
+            return parts[0]
+        return cls(
+            *(
+                np.concatenate([getattr(p, field.name) for p in parts])
+                for field in attrs.fields(cls)
+            )
+        )
+
+    @classmethod
+    def from_rows(
+        cls, rows: Sequence[Mapping[str, Any]], paths: Sequence[str], players: Sequence[PlayerInfo]
+    ) -> ResultTable:
+        """The table of row dicts keyed by the ``results.csv`` column names (any order kept)."""
+        probs = [f"prob.{pid}.{s}" for pid, sids, _, _ in players for s in sids]
+        if not rows:
+            return cls.empty(len(paths), len(probs))
+
+        def column(keys: Sequence[str], kind: type) -> npt.NDArray[Any]:
+            array: npt.NDArray[Any] = np.array([[r[k] for k in keys] for r in rows], dtype=kind)
+            return array.reshape(len(rows), len(keys))
+
+        return cls(
+            column(["point"], np.int64)[:, 0],
+            column(paths, np.float64),
+            column(["equilibrium"], np.int64)[:, 0],
+            column(probs, np.float64),
+            column([f"payoff.{pid}" for pid, _, _, _ in players], np.float64),
+            column(["pure"], bool)[:, 0],
+            column(["degenerate"], bool)[:, 0],
+            column(["component"], np.int64)[:, 0],
+        )
+
+    def __len__(self) -> int:
+        return len(self.point)
+
+    def take(self, index: npt.NDArray[Any] | slice) -> ResultTable:
+        """The rows selected by ``index`` (a slice, a boolean mask or row numbers)."""
+        return ResultTable(
+            *(getattr(self, field.name)[index] for field in attrs.fields(ResultTable))
+        )
+
+    def sorted(self) -> ResultTable:
+        """The rows ordered by point, then equilibrium (stable)."""
+        order = np.lexsort((self.equilibrium, self.point))
+        if np.array_equal(order, np.arange(len(order))):
+            return self
+        return self.take(order)
+
+    def same(self, other: ResultTable) -> bool:
+        """Whether both tables hold equal values in every column (0.0 equals -0.0)."""
+        return all(
+            np.array_equal(getattr(self, f.name), getattr(other, f.name))
+            for f in attrs.fields(ResultTable)
+        )
+
+    def columns(self) -> list[npt.NDArray[Any]]:
+        """The table's columns in ``results.csv`` order, each one-dimensional."""
+        return [
+            self.point,
+            *self.values.T,
+            self.equilibrium,
+            *self.probs.T,
+            *self.payoffs.T,
+            self.pure,
+            self.degenerate,
+            self.component,
+        ]
+
+
+def solve_table(
+    scenario: Scenario,
+    grid: Grid,
+    *,
+    solver: str = "batch",
+    method: Method | str = "exact",
+    skip: Iterable[int] = (),
+) -> Iterator[ResultTable]:
+    """The results of every grid point not in ``skip``, as tables in point order.
+
+    The columnar twin of :func:`solve_points`, with the same engines: the batched engine
+    yields one table per block of :data:`BLOCK` grid points, built from the engine's
+    arrays without a Python object per row (payoffs are ``x @ A @ y`` evaluated by
+    ``numpy.matmul`` exactly as :func:`solve_points` evaluates them one at a time, so the
+    floats are the same bit for bit); ``solver="per-game"`` yields one table per point.
+    A point whose rows were all skipped yields nothing; an empty block yields nothing.
+    """
+    if solver not in SOLVERS:
+        raise ValueError(f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}")
+    paths, players = grid.paths, player_info(scenario)
+    if solver == "per-game":
+        for result in sweep_points(scenario, grid, method, skip):
+            yield ResultTable.from_rows(point_rows(scenario, grid, result), paths, players)
+        return
+    family = GameFamily(scenario, grid)
+    skipped = np.unique(np.fromiter((int(i) for i in skip), dtype=np.int64))
+    total = len(grid)
+    for start in range(0, total, BLOCK):
+        stop = min(start + BLOCK, total)
+        points = np.arange(start, stop, dtype=np.int64)
+        if len(skipped):
+            lo, hi = np.searchsorted(skipped, [start, stop])
+            if hi > lo:
+                points = np.setdiff1d(points, skipped[lo:hi], assume_unique=True)
+        if not len(points):
+            continue
+        block = family.block(points)
+        exact = functools.partial(_exact_game, family, points)
+        batch = solve_batch(block.A, block.B, exact=exact, force_exact=block.force_exact)
+        yield _batch_table(points, block, batch)
+
+
+def _batch_table(points: IntArray, block: Block, result: BatchResult) -> ResultTable:
+    """The table of a solved block: one row per equilibrium, in the engine's order."""
+    g = result.game
+    x, y = result.row, result.col
+    # Batched matmul runs numpy's per-pair kernel, the one ``x @ A @ y`` uses for a single
+    # equilibrium, so the payoffs are those floats exactly (a results.csv test checks).
+    left, right = x[:, None, :], y[:, :, None]
+    payoffs = np.stack(
+        [np.matmul(np.matmul(left, M[g]), right)[:, 0, 0] for M in (block.A, block.B)], axis=1
+    )
+    first = np.searchsorted(g, g, side="left")
+    return ResultTable(
+        point=points[g],
+        values=block.values[g],
+        equilibrium=np.arange(len(g), dtype=np.int64) - first,
+        probs=np.concatenate([x, y], axis=1),
+        payoffs=payoffs,
+        pure=((x > 0).sum(axis=1) == 1) & ((y > 0).sum(axis=1) == 1),
+        degenerate=result.degenerate[g],
+        component=result.component.astype(np.int64),
+    )
+
 
 def solve_points(
     scenario: Scenario,
@@ -288,7 +472,9 @@ def solve_points(
     handing every point where a float decision could be wrong to the exact solver with its
     exact payoffs; ``solver="per-game"`` calls :func:`solve` at each point with the chosen
     nashpy ``method`` cross-checked (slower, for comparison). Points are produced block by
-    block; no list of all points is built.
+    block; no list of all points is built. Rows are dicts keyed by the ``results.csv``
+    columns, built one at a time: convenient for a few points; sweeps and folders use
+    :func:`solve_table`, which builds none.
     """
     if solver not in SOLVERS:
         raise ValueError(f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}")
@@ -387,26 +573,42 @@ def sweep(
     ...  for row in result.rows]
     [(1.0, 0.75), (5.0, 0.375), (9.0, 0.25)]
     """
-    rows = [
-        r for _, point in solve_points(scenario, grid, solver=solver, method=method) for r in point
-    ]
-    return SweepResult.from_rows(scenario, grid, rows)
+    parts = list(solve_table(scenario, grid, solver=solver, method=method))
+    return SweepResult.from_table(scenario, grid, parts)
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class SweepResult:
     """A sweep's results as a table: one row per (grid point, equilibrium).
 
-    ``rows`` are dicts keyed by the ``results.csv`` column names (see the module
-    docstring); ``players`` holds (player id, strategy ids, player label, strategy labels)
-    for the row and column players, enough to label plots without the scenario.
+    The results are stored in columns (:attr:`table`, a :class:`ResultTable`), in the order
+    of ``results.csv``. ``players`` holds (player id, strategy ids, player label, strategy
+    labels) for the row and column players, enough to label plots without the scenario.
+
+    For code that reads rows, :attr:`rows` (dicts keyed by the ``results.csv`` column
+    names) and :meth:`points` (rows grouped by grid point) are views built on demand;
+    regimes and change points (:meth:`regime_table`, :func:`regimes`,
+    :func:`change_points`) are computed on the columns, so a large sweep never builds a
+    Python object per row. Two results are equal when their grids, players and every
+    value of every row are.
     """
 
     paths: tuple[str, ...]
     grid_shape: tuple[int, ...]
     axis_values: tuple[tuple[float, ...], ...]
-    players: tuple[tuple[str, tuple[str, ...], str, tuple[str, ...]], ...]
-    rows: tuple[dict[str, Any], ...]
+    players: tuple[PlayerInfo, ...]
+    table: ResultTable
+    _cache: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SweepResult):
+            return NotImplemented
+        return (
+            (self.paths, self.grid_shape, self.axis_values, self.players)
+            == (other.paths, other.grid_shape, other.axis_values, other.players)
+        ) and self.table.same(other.table)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking arrays inside: unhashable
 
     @property
     def columns(self) -> list[str]:
@@ -414,46 +616,173 @@ class SweepResult:
         return columns(self.paths, self.players)
 
     @classmethod
-    def from_rows(
-        cls, scenario: Scenario, grid: Grid, rows: Iterable[dict[str, Any]]
+    def from_table(
+        cls, scenario: Scenario, grid: Grid, parts: Sequence[ResultTable]
     ) -> SweepResult:
-        """Collect table rows (in any order) into a result."""
+        """Collect result tables (in any order) into a result, rows sorted."""
+        players = player_info(scenario)
+        strategies = sum(len(sids) for _, sids, _, _ in players)
+        table = ResultTable.concatenate(parts, len(grid.axes), strategies).sorted()
         return cls(
             paths=grid.paths,
             grid_shape=grid.shape,
             axis_values=tuple(tuple(float(v) for v in a.values) for a in grid.axes),
-            players=player_info(scenario),
-            rows=tuple(sorted(rows, key=lambda r: (r["point"], r["equilibrium"]))),
+            players=players,
+            table=table,
         )
 
-    def points(self) -> dict[int, list[dict[str, Any]]]:
-        """The rows grouped by grid point (computed once, then a shallow copy each call)."""
-        return dict(self._grouped)
+    @classmethod
+    def from_rows(
+        cls, scenario: Scenario, grid: Grid, rows: Iterable[dict[str, Any]]
+    ) -> SweepResult:
+        """Collect table rows (dicts, in any order) into a result."""
+        table = ResultTable.from_rows(list(rows), grid.paths, player_info(scenario))
+        return cls.from_table(scenario, grid, [table])
 
-    @functools.cached_property
-    def _grouped(self) -> dict[int, list[dict[str, Any]]]:
-        grouped: dict[int, list[dict[str, Any]]] = {}
-        for row in self.rows:
-            grouped.setdefault(row["point"], []).append(row)
-        return grouped
+    @property
+    def rows(self) -> tuple[dict[str, Any], ...]:
+        """The rows as dicts keyed by the ``results.csv`` column names (built on first use).
+
+        A compatibility view: building it costs about a microsecond per cell, so code that
+        handles large sweeps reads :attr:`table` instead.
+        """
+        rows: tuple[dict[str, Any], ...] | None = self._cache.get("rows")
+        if rows is None:
+            names = self.columns
+            cells = [_python(c) for c in self.table.columns()]
+            rows = tuple(
+                dict(zip(names, values, strict=True)) for values in zip(*cells, strict=True)
+            )
+            self._cache["rows"] = rows
+        return rows
+
+    def points(self) -> Mapping[int, Sequence[Mapping[str, Any]]]:
+        """The rows grouped by grid point: a read-only mapping from each solved point.
+
+        Each point's rows are built when it is looked up (from :attr:`rows` once those
+        exist, so they are the same objects), so asking for a few points of a large sweep
+        costs little.
+        """
+        return _Points(self)
+
+    def regime_table(self) -> RegimeTable:
+        """Each solved point's regime and flags, computed on the columns (once)."""
+        found: RegimeTable | None = self._cache.get("regimes")
+        if found is None:
+            found = self._cache["regimes"] = _regime_table(self)
+        return found
 
     def to_pandas(self) -> Any:
         """The table as a pandas DataFrame (requires pandas, which is optional)."""
         import pandas as pd  # type: ignore[import-untyped]  # optional, imported on demand
 
-        return pd.DataFrame(list(self.rows), columns=self.columns)
+        data = dict(zip(self.columns, self.table.columns(), strict=True))
+        return pd.DataFrame(data, columns=self.columns)
 
 
-def player_info(
-    scenario: Scenario,
-) -> tuple[tuple[str, tuple[str, ...], str, tuple[str, ...]], ...]:
+def _python(column: npt.NDArray[Any]) -> list[Any]:
+    """A column as Python ints, floats or bools."""
+    values: list[Any] = column.tolist()
+    return values
+
+
+class _RowView(Mapping[str, Any]):
+    """Row ``index`` of a result's table, read as a dict keyed by column name."""
+
+    __slots__ = ("_index", "_lookup")
+
+    def __init__(self, lookup: dict[str, tuple[npt.NDArray[Any], int]], index: int) -> None:
+        self._lookup, self._index = lookup, index
+
+    def __getitem__(self, key: str) -> Any:
+        column, k = self._lookup[key]
+        value: Any = (column[self._index] if k < 0 else column[self._index, k]).item()
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lookup)
+
+    def __len__(self) -> int:
+        return len(self._lookup)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+class _Points(Mapping[int, Sequence[Mapping[str, Any]]]):
+    """A result's rows grouped by grid point (see :meth:`SweepResult.points`).
+
+    Looking a point up costs a dict lookup (none when the solved points are 0, 1, 2, ...)
+    and one small object per row.
+    """
+
+    def __init__(self, result: SweepResult) -> None:
+        self._result = result
+        regimes = result.regime_table()
+        self._points: list[int] = result._cache.get("point_list") or regimes.points.tolist()
+        self._first: list[int] = result._cache.get("first_list") or regimes.first.tolist()
+        result._cache.update(point_list=self._points, first_list=self._first)
+        self._rows = len(result.table)
+        self._dense = not self._points or self._points[-1] == len(self._points) - 1
+        self._where: dict[int, int] | None = None
+        self._lookup = _row_lookup(result)
+
+    def _position(self, point: object) -> int | None:
+        if not isinstance(point, (int, np.integer)) or isinstance(point, bool):
+            return None
+        if self._dense:
+            i = int(point)
+            return i if 0 <= i < len(self._points) else None
+        if self._where is None:
+            self._where = {p: i for i, p in enumerate(self._points)}
+        return self._where.get(int(point))
+
+    def __getitem__(self, point: int) -> list[Mapping[str, Any]]:
+        i = self._position(point)
+        if i is None:
+            raise KeyError(point)
+        lo = self._first[i]
+        hi = self._first[i + 1] if i + 1 < len(self._first) else self._rows
+        rows: tuple[dict[str, Any], ...] | None = self._result._cache.get("rows")
+        if rows is not None:
+            return list(rows[lo:hi])
+        lookup = self._lookup
+        return [_RowView(lookup, r) for r in range(lo, hi)]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._points)
+
+    def __len__(self) -> int:
+        return len(self._points)
+
+    def __contains__(self, point: object) -> bool:
+        return self._position(point) is not None
+
+
+def _row_lookup(result: SweepResult) -> dict[str, tuple[npt.NDArray[Any], int]]:
+    """Column name -> (array, column within it, or -1 for a 1-D array), cached."""
+    lookup: dict[str, tuple[npt.NDArray[Any], int]] | None = result._cache.get("lookup")
+    if lookup is None:
+        t = result.table
+        probs = [f"prob.{pid}.{s}" for pid, sids, _, _ in result.players for s in sids]
+        lookup = {"point": (t.point, -1)}
+        lookup.update({p: (t.values, d) for d, p in enumerate(result.paths)})
+        lookup["equilibrium"] = (t.equilibrium, -1)
+        lookup.update({name: (t.probs, k) for k, name in enumerate(probs)})
+        lookup.update(
+            {f"payoff.{pid}": (t.payoffs, k) for k, (pid, *_) in enumerate(result.players)}
+        )
+        lookup.update(pure=(t.pure, -1), degenerate=(t.degenerate, -1), component=(t.component, -1))
+        result._cache["lookup"] = lookup
+    return lookup
+
+
+def player_info(scenario: Scenario) -> tuple[PlayerInfo, ...]:
     """(id, strategy ids, label, strategy labels) of both players."""
     return tuple((p.id, p.strategy_ids, p.label, p.strategy_labels) for p in scenario.players)
 
 
-def columns(
-    paths: Sequence[str], players: Sequence[tuple[str, tuple[str, ...], str, tuple[str, ...]]]
-) -> list[str]:
+def columns(paths: Sequence[str], players: Sequence[PlayerInfo]) -> list[str]:
     """The ``results.csv`` column names for these swept paths and players."""
     probs = [f"prob.{pid}.{s}" for pid, strategies, _, _ in players for s in strategies]
     payoffs = [f"payoff.{pid}" for pid, _, _, _ in players]
@@ -480,18 +809,104 @@ def point_rows(scenario: Scenario, grid: Grid, result: PointResult) -> list[dict
     ]
 
 
+# --------------------------------------------------------------------------- regimes
+
+
+@attrs.frozen(eq=False)
+class RegimeTable:
+    """Each solved grid point's equilibrium set, as arrays (see :func:`regime_label`).
+
+    ``points`` are the solved grid points in ascending order; for each, ``first`` is its
+    first row in the result's table, ``count`` its number of equilibria, ``degenerate``
+    whether its game is degenerate and ``regime`` its regime: an index into ``labels``
+    (numbered in order of first appearance along the points). ``examples[k]`` is the
+    position in ``points`` of the first point of regime ``k``. Two points share a regime
+    exactly when :func:`regime_label` names their rows alike.
+    """
+
+    points: IntArray
+    first: IntArray
+    count: IntArray
+    degenerate: BoolArray
+    regime: IntArray
+    labels: tuple[str, ...]
+    examples: IntArray
+
+    def counts(self) -> dict[str, int]:
+        """Grid points per regime label, largest first (then by label)."""
+        sizes = np.bincount(self.regime, minlength=len(self.labels)).tolist()
+        pairs = sorted(zip(self.labels, sizes, strict=True), key=lambda item: (-item[1], item[0]))
+        return dict(pairs)
+
+
+def _regime_table(result: SweepResult) -> RegimeTable:
+    """Group the rows by point and name each point's equilibrium set, on arrays.
+
+    A row's *code* is its supports and purity (what :func:`regime_label` reads); a point
+    with one equilibrium is keyed by its row's code, a point with several (degenerate
+    points, few) by the tuple of its codes. Each distinct key is named once with
+    :func:`regime_label` on one example point, and keys that get the same name are one
+    regime.
+    """
+    t = result.table
+    rows = len(t)
+    if rows == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return RegimeTable(empty, empty, empty, np.zeros(0, dtype=bool), empty, (), empty)
+    starts = np.flatnonzero(np.concatenate([[True], t.point[1:] != t.point[:-1]]))
+    count = np.diff(np.append(starts, rows))
+    support = np.concatenate([t.probs > 0, t.pure[:, None]], axis=1)
+    if support.shape[1] <= 62:
+        code = support.astype(np.int64) @ (
+            np.int64(1) << np.arange(support.shape[1], dtype=np.int64)
+        )
+    else:  # more strategies than bits in an int64: number the distinct patterns instead
+        code = np.unique(support, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    single = count == 1
+    key = np.empty(len(starts), dtype=np.int64)
+    singles, single_keys = np.unique(code[starts[single]], return_inverse=True)
+    key[single] = single_keys.reshape(-1)
+    multi: dict[tuple[int, ...], int] = {}
+    for i in np.flatnonzero(~single).tolist():
+        lo = int(starts[i])
+        codes = tuple(code[lo : lo + int(count[i])].tolist())
+        key[i] = multi.setdefault(codes, len(singles) + len(multi))
+    # Name every key once, by the rows of its first point; keys with one name merge.
+    keys, example = np.unique(key, return_index=True)
+    order = np.argsort(example, kind="stable")  # regimes numbered by first appearance
+    lookup = _row_lookup(result)
+    names: dict[str, int] = {}
+    regime_of_key = np.empty(int(keys.max()) + 1 if len(keys) else 0, dtype=np.int64)
+    examples: list[int] = []
+    for k in order.tolist():
+        i = int(example[k])
+        lo = int(starts[i])
+        label = regime_label(
+            [_RowView(lookup, r) for r in range(lo, lo + int(count[i]))], result.players
+        )
+        if label not in names:
+            names[label] = len(names)
+            examples.append(i)
+        regime_of_key[keys[k]] = names[label]
+    return RegimeTable(
+        points=t.point[starts],
+        first=starts.astype(np.int64),
+        count=count.astype(np.int64),
+        degenerate=t.degenerate[starts],
+        regime=regime_of_key[key],
+        labels=tuple(names),
+        examples=np.array(examples, dtype=np.int64),
+    )
+
+
 def regimes(result: SweepResult) -> dict[str, int]:
     """How many grid points each regime (equilibrium set, see :func:`regime_label`) covers."""
-    counts: dict[str, int] = {}
-    for rows in result.points().values():
-        label = regime_label(rows, result.players)
-        counts[label] = counts.get(label, 0) + 1
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    return result.regime_table().counts()
 
 
 def regime_label(
     rows: Sequence[Mapping[str, Any]],
-    players: Sequence[tuple[str, tuple[str, ...], str, tuple[str, ...]]],
+    players: Sequence[PlayerInfo],
 ) -> str:
     """Name a grid point's equilibrium set in strategy labels.
 
@@ -547,34 +962,33 @@ def change_points(result: SweepResult) -> list[ChangePoint]:
     lies between that point and the neighbour on the other side.
 
     Axes are strictly monotone (:class:`Axis`), so neighbouring points are neighbouring
-    values, whichever way the axis runs.
+    values, whichever way the axis runs. Only the places where the regime changes are
+    visited (on the regime array of :meth:`SweepResult.regime_table`).
     """
     if len(result.paths) != 1:
         raise ValueError("change points need a 1-D sweep")
-    path = result.paths[0]
-    points = sorted(result.points().items())
-    labels = [regime_label(rows, result.players) for _, rows in points]
-    xs = [rows[0][path] for _, rows in points]
-    degenerate = [rows[0]["degenerate"] for _, rows in points]
-    last = len(points) - 1
+    table = result.regime_table()
+    regime, names = table.regime, table.labels
+    xs = result.table.values[table.first, 0]
+    degenerate = table.degenerate
+    last = len(regime) - 1
 
     def holds(i: int) -> bool:
         """Whether point i holds the changes on both its sides (degenerate, set unlike both)."""
-        return degenerate[i] and 0 < i < last and labels[i - 1] != labels[i] != labels[i + 1]
+        return bool(degenerate[i] and 0 < i < last and regime[i - 1] != regime[i] != regime[i + 1])
 
     changes: list[ChangePoint] = []
-    for i in range(last):
-        if labels[i] == labels[i + 1]:
-            continue
+    for i in np.flatnonzero(regime[:-1] != regime[1:]).tolist():
         if holds(i + 1):
-            low = high = xs[i + 1]
+            low = high = float(xs[i + 1])
         elif holds(i):
-            low = high = xs[i]
+            low = high = float(xs[i])
         else:
-            low, high = xs[i], xs[i + 1]
+            low, high = float(xs[i]), float(xs[i + 1])
+        before, after = names[regime[i]], names[regime[i + 1]]
         if changes and (changes[-1].low, changes[-1].high) == (low, high):
             # A degenerate point between two regimes: one change, from the first to the last.
-            changes[-1] = attrs.evolve(changes[-1], after=labels[i + 1])
+            changes[-1] = attrs.evolve(changes[-1], after=after)
         else:
-            changes.append(ChangePoint(low, high, labels[i], labels[i + 1]))
+            changes.append(ChangePoint(low, high, before, after))
     return changes
