@@ -1433,6 +1433,10 @@ def _check_same_sweep(
         "grid": (previous["grid"], current["grid"]),
         "solver": (previous.get("solver"), current.get("solver")),
         "method": (previous["method"], current["method"]),
+        "results_format": (
+            previous.get("results_format", "csv"),
+            current.get("results_format", "csv"),
+        ),
     }
     for key, (old, new) in checks.items():
         if old != new:
