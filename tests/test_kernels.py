@@ -255,10 +255,30 @@ def test_a_near_singular_infeasible_basis_needs_no_exact_solve() -> None:
 
 
 def test_an_imprecise_equilibrium_sends_its_game_to_the_exact_path() -> None:
-    """A non-degenerate 4x4 game whose mixed equilibrium is only certain to 1e-11 is suspect.
+    """An equilibrium not certainly within 3e-11 of the exact one makes its game suspect.
 
-    Found among 300,000 normal games (seed 0): with the default precision its game goes to
-    the exact solver; allowing 1e-3 it is decided, and the set is still the exact one.
+    The row player's two rows differ by about 1e-6, so the column mix that makes them
+    indifferent is ill-conditioned: even the refined (verified inverse) bound cannot
+    certify it to 1e-11; allowing 1e-3 the game is decided, and its set is the exact one.
+    """
+    A = np.array(
+        [[[0.9053558666731177, 0.4463745723640113], [0.9053547169040898, 0.44637481805926604]]]
+    )
+    B = np.array(
+        [[[-0.7342397521567369, 0.8603361703993252], [0.5834151077430849, -1.3654768223639961]]]
+    )
+    assert not solve_exact(Game.from_arrays(A[0], B[0])).degenerate
+    assert solve_floats(A, B).suspect.tolist() == [True]
+    assert solve_floats(A, B, precision=1e-3).suspect.tolist() == [False]
+    check_against_exact(A, B, atol=3e-3, precision=1e-3)
+
+
+def test_the_refined_bound_certifies_what_the_static_one_cannot() -> None:
+    """A 4x4 game whose mixed equilibrium fails the static bound is certified by the refined one.
+
+    Found among 300,000 normal games (seed 0) as the first game that the static bound of
+    the 4 x 4 closed form sent to the exact path on its precision alone; the
+    verified-inverse bound certifies it, so it stays on the fast path.
     """
     A = np.array([[
         [0.018585698756396415, 0.38879121009663, -0.5068615363243428, -0.15738796902620494],
@@ -272,10 +292,10 @@ def test_an_imprecise_equilibrium_sends_its_game_to_the_exact_path() -> None:
         [0.5508094093301417, -1.3343575293613879, 1.3105044571803106, 0.08286370424242176],
         [0.26810028071366493, 1.124211145724539, 1.4873723803870877, 1.5249426069251915],
     ]])  # fmt: skip
-    assert not solve_exact(Game.from_arrays(A[0], B[0])).degenerate
-    assert solve_floats(A, B).suspect.tolist() == [True]
-    assert solve_floats(A, B, precision=1e-3).suspect.tolist() == [False]
-    check_against_exact(A, B, atol=5e-3, precision=1e-3)
+    stage = solve_floats(A, B)
+    assert stage.suspect.tolist() == [False]
+    assert len(stage.game) == 3
+    check_against_exact(A, B)
 
 
 def test_output_growth_and_blocks_do_not_change_the_answer() -> None:
