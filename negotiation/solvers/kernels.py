@@ -840,7 +840,7 @@ def _refined_error(
     "Verification methods", *Acta Numerica* 19, 2010, Theorem 10.2): if ``alpha`` bounds
     ``||I - R S*||_inf`` below 1 (the computed residual plus ``gamma(k + 1) (1 + k SMAX
     ||R||)`` for its rounding and ``k delta ||R||`` for the input), then ``|z - z*| <=
-    ||R|| r / (1 - alpha)`` for ``z = R 1``, where ``r`` bounds ``|1 - S* z|``; normalising
+    ||R|| rho / (1 - alpha)`` for ``z = R 1``, where ``rho`` bounds ``|1 - S* z|``; normalising
     as elsewhere, and adding the computed distance from ``reported`` to ``z / sum z``.
     Infinite when the inverse cannot be certified.
     """
@@ -888,7 +888,7 @@ def _refined_error(
     alpha = (residual + g_k1 * (1 + k * SMAX * norm_R) + k * delta * norm_R) * SAFETY
     if not alpha < 1.0:
         return np.inf
-    z_sum, total, r = 0.0, 0.0, 0.0
+    z_sum, total, rho = 0.0, 0.0, 0.0
     for v in range(k):
         z_sum += abs(z[v])
         total += z[v]
@@ -896,9 +896,9 @@ def _refined_error(
         acc = 1.0
         for v in range(k):
             acc -= S[eqs[p, i], var[p, v], g] * z[v]
-        r = max(r, abs(acc))
-    r += g_k1 * (1 + SMAX * z_sum) + delta * z_sum
-    err_z = norm_R * r / (1 - alpha) * SAFETY
+        rho = max(rho, abs(acc))
+    rho += g_k1 * (1 + SMAX * z_sum) + delta * z_sum
+    err_z = norm_R * rho / (1 - alpha) * SAFETY
     g_sum = (k - 1) * U / (1 - (k - 1) * U)
     spread = 0.0
     for v in range(k):
