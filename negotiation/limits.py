@@ -61,6 +61,22 @@ MAX_TREE_DEPTH = 64
 #: 9 to 18 s and is refused. Raise it as the engine gets faster.
 MAX_EXACT_BASES = 15_000
 
+#: Games of at most this many bases, ``C(m + n, m)`` (924 is a 6x6 game, about 0.2 s), are
+#: solved by the reference enumeration; larger ones by the certified vertex traversal of
+#: :mod:`negotiation.solvers.large`, which needs its compiled code (loaded from numba's
+#: cache in about a second, compiled once per machine in 20-40 s).
+SMALL_GAME_BASES = 924
+
+#: Most bases the vertex traversal visits in one best-response polytope. A random 15x15
+#: game needs about 50,000 (1.5 s); degenerate games (small integer payoffs) take the
+#: exact lexicographic path at about 0.1-0.4 ms per basis, so the limit keeps a refusal
+#: under about 20 s on a busy 2-core machine.
+MAX_LARGE_BASES = 100_000
+
+#: The same for games with more than 62 strategies in all (``m + n > 62``), which only the
+#: Python-integer path can enumerate (about 0.1-0.3 ms per basis).
+MAX_WIDE_BASES = 20_000
+
 #: Largest nashpy support-enumeration cross-check run, in support pairs. nashpy 0.0.43
 #: tries every pair of non-empty supports, ``(2**m - 1) * (2**n - 1)`` of them, at about
 #: 0.26 ms each: 3,969 is a 6x6 game (about 1 s); a 7x7 game (16,129 pairs, 4 s) or a 1x20

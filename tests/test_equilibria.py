@@ -103,7 +103,11 @@ def _seeded_games() -> dict[str, Game]:
     return games
 
 
-GAMES = {name: payoff_matrices(load(name)) for name in catalogue()} | EXTRA_GAMES | _seeded_games()
+GAMES = (
+    {name: payoff_matrices(load(name)) for name in catalogue("matrix")}
+    | EXTRA_GAMES
+    | _seeded_games()
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,7 +182,7 @@ def test_exact_method_runs_no_nashpy_and_finds_everything() -> None:
 def test_support_enumeration_finds_everything_on_nondegenerate_catalogue_games() -> None:
     """Support enumeration finds every equilibrium of each non-degenerate catalogue game."""
     checked = 0
-    for name in catalogue():
+    for name in catalogue("matrix"):
         solution = solve(load(name), "support")
         if solution.degenerate:
             continue

@@ -34,12 +34,10 @@ import attrs
 from negotiation.errors import LimitError
 from negotiation.model.tree import TreeNumbers, TreeScenario
 from negotiation.output.report import SCHEMA_VERSION, number, printable
-from negotiation.solvers.equilibria import check_exact_budget
 from negotiation.solvers.exact import Vector
 from negotiation.solvers.reduced import (
     ReducedEquilibrium,
     ReducedSolution,
-    reduced_form,
     solve_reduced,
 )
 from negotiation.solvers.spe import SubgamePerfect, TreeSolution, solve_spe
@@ -99,9 +97,7 @@ def analyse(tree: TreeScenario, numbers: TreeNumbers | None = None) -> TreeAnaly
         )
     else:
         try:
-            # solve_reduced enumerates without a budget: check the form's size first (a
-            # 32x9 reduced form has 350 million bases, hours of work).
-            check_exact_budget(reduced_form(tree, numbers).game, tree.origin)
+            # solve_reduced enumerates within the engine's documented limits (LimitError).
             reduced = solve_reduced(tree, numbers)
         except LimitError as error:
             notes.append(

@@ -21,11 +21,13 @@ Every reported equilibrium is verified as a mutual best response twice: exactly,
 rational arithmetic, and in floating point within ``tol`` times the largest absolute payoff
 (at least 1), which is the check a reader of the float output can repeat.
 
-Every part runs in bounded time, with budgets in :mod:`negotiation.limits`: a game whose
-exact enumeration would exceed :data:`~negotiation.limits.MAX_EXACT_BASES` steps (see
-:func:`exact_cost`) is refused with a :class:`~negotiation.errors.LimitError` before any
-work, and a nashpy cross-check whose cost exceeds its budget (:func:`cross_check_cost`) is
-skipped with a note saying why and how to run it anyway.
+Every part runs in bounded time, with budgets in :mod:`negotiation.limits`: small games
+go to the reference enumeration (refused before any work beyond
+:data:`~negotiation.limits.MAX_EXACT_BASES` steps, see :func:`exact_cost`), larger ones to
+the certified vertex traversal of :mod:`negotiation.solvers.large` (refused past
+:data:`~negotiation.limits.MAX_LARGE_BASES` bases, see :func:`enumerate_exactly`), each
+with a :class:`~negotiation.errors.LimitError`; a nashpy cross-check whose cost exceeds
+its budget (:func:`cross_check_cost`) is skipped with a note saying why and how to run it anyway.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from negotiation.limits import shown
 from negotiation.model.payoffs import Game, payoff_matrices
 from negotiation.model.scenario import Matrix, Scenario
 from negotiation.solvers.components import Component, components
-from negotiation.solvers.exact import Vector, solve_exact
+from negotiation.solvers.exact import ExactSolution, Vector, solve_exact
 
 Method = Literal["support", "vertex", "lemke-howson", "exact"]
 
@@ -142,12 +144,11 @@ def solve(
     if isinstance(game, Scenario):
         source = shown(game.origin, 4096)
         game = payoff_matrices(game)
-    check_exact_budget(game, source)
     notes: list[str] = []
     if method != "exact" and (skipped := _skipped_cross_check(game, method)):
         notes.append(skipped)
         method = "exact"
-    exact = solve_exact(game)
+    exact = enumerate_exactly(game, source)
     A_float, B_float = game.floats()
     found = [method == "exact"] * len(exact.pairs)
     if method != "exact":
@@ -178,6 +179,41 @@ def solve(
         tolerance=tol,
         notes=tuple(notes),
     )
+
+
+def enumerate_exactly(game: Game, source: str = "game") -> ExactSolution:
+    """Every extreme equilibrium of ``game``, exactly, by the engine that suits its size.
+
+    Games of at most :data:`~negotiation.limits.SMALL_GAME_BASES` bases (about 6x6) go to
+    the reference enumeration :func:`~negotiation.solvers.exact.solve_exact` (no compiled
+    code to load); larger ones to :func:`~negotiation.solvers.large.solve_large`, a
+    certified vertex traversal that returns the same :class:`ExactSolution` (tested
+    against the reference and Gambit) for games far beyond the reference's reach, bounded
+    by :data:`~negotiation.limits.MAX_LARGE_BASES` bases per best-response polytope
+    (:data:`~negotiation.limits.MAX_WIDE_BASES` beyond 62 strategies in all).
+    Raises :class:`~negotiation.errors.LimitError`, naming ``source``, beyond either bound.
+    """
+    m, n = game.shape
+    if math.comb(m + n, m) <= limits.SMALL_GAME_BASES:
+        check_exact_budget(game, source)
+        return solve_exact(game)
+    from negotiation.solvers.large import solve_large  # numba: loaded only for large games
+
+    wide = m + n > 62
+    budget, name = (
+        (limits.MAX_WIDE_BASES, "MAX_WIDE_BASES")
+        if wide
+        else (limits.MAX_LARGE_BASES, "MAX_LARGE_BASES")
+    )
+    try:
+        return solve_large(game, max_bases=budget)
+    except LimitError as error:
+        raise LimitError(
+            source,
+            "",
+            f"{error.problem} (negotiation.limits.{name} = {budget:,}); remove dominated or "
+            "redundant strategies",
+        ) from None
 
 
 def exact_cost(game: Game) -> int:

@@ -11,7 +11,8 @@ information sets pick an action at each and, recursively, a plan for the informa
 that follow that action.
 
 The reduced strategic form of a two-player tree is a bimatrix :class:`Game` (rows: the first
-player's plans), solved with the exact engine (:func:`negotiation.solvers.exact.solve_exact`,
+player's plans), solved with the exact engine
+(:func:`negotiation.solvers.equilibria.enumerate_exactly`,
 all extreme equilibria, components, degeneracy). Each equilibrium, a pair of mixed plans, is
 turned into behaviour (Kuhn 1953): the probability of action ``a`` at information set ``I`` is
 the probability of the plans choosing ``a`` at ``I`` divided by that of the plans reaching
@@ -43,7 +44,8 @@ from negotiation.errors import LimitError, ScenarioError
 from negotiation.model.payoffs import Game
 from negotiation.model.tree import TreeNumbers, TreeScenario
 from negotiation.solvers.components import Component, components
-from negotiation.solvers.exact import Vector, solve_exact
+from negotiation.solvers.equilibria import enumerate_exactly
+from negotiation.solvers.exact import Vector
 
 #: A player's move: (information set index, action position in the set's actions).
 Move = tuple[int, int]
@@ -454,7 +456,7 @@ def solve_reduced(tree: TreeScenario, numbers: TreeNumbers | None = None) -> Red
 
     numbers = numbers or tree.numbers
     form = reduced_form(tree, numbers)
-    solution = solve_exact(form.game)
+    solution = enumerate_exactly(form.game, tree.origin)
     comps = components(solution.pairs)
     component_of = {e: c for c, comp in enumerate(comps) for e in comp.equilibria}
     fragment = form.fragment
