@@ -101,6 +101,7 @@ class _Interrupted(Exception):  # noqa: N818 - carries a signal past click's own
 #: help come with them): name -> "module:function".
 LAZY_COMMANDS: dict[str, str] = {
     "explore": "negotiation.cli.explore:explore_command",
+    "export": "negotiation.cli.export:export_command",
 }
 
 
@@ -410,7 +411,10 @@ def show(
     ylabel: str | None,
 ) -> None:
     """Show players, strategies, criteria, weights and both payoff matrices."""
-    loaded, overrides = _scenario(scenario, sets)
+    loaded, overrides = _any_scenario(scenario, sets)
+    if not isinstance(loaded, Scenario):  # a game tree
+        _show_tree(loaded, overrides, cell, fmt, plot, title)
+        return
     if plot is not None:
         from negotiation.output import plots  # matplotlib: imported only to draw
 
@@ -437,6 +441,35 @@ def show(
         click.echo(report.scenario_text(loaded, overrides), nl=False)
     else:
         click.echo(report.cell_text(loaded, breakdown, overrides), nl=False)
+
+
+def _show_tree(
+    tree: Any,
+    overrides: list[tuple[str, Fraction]],
+    cell: tuple[str, str] | None,
+    fmt: str,
+    plot: Path | None,
+    title: str | None,
+) -> None:
+    """``show`` for a game tree: the tree in text or JSON, and --plot draws it."""
+    from negotiation.output import tree_report
+
+    if cell is not None:
+        raise ScenarioError("--cell", "", "a game tree has no cells; see its leaves in show")
+    if plot is not None:
+        from negotiation.output import plots, tree_plots  # matplotlib: imported only to draw
+        from negotiation.solvers.spe import solve_spe
+
+        image = plot.suffix.lstrip(".").lower()
+        if image not in IMAGE_FORMATS:
+            raise OutputError(f"--plot {plot}", "", "expected a .png, .svg or .pdf file name")
+        figure = tree_plots.tree_plot(tree, solve_spe(tree).equilibria, title=title)
+        plots.save(figure, plot, image)
+        click.echo(f"wrote {plot}", err=True)
+    if fmt == "json":
+        _print_json(tree_report.show_document(tree, overrides))
+    else:
+        click.echo(tree_report.show_text(tree, overrides), nl=False)
 
 
 @main.command("solve")
@@ -474,8 +507,23 @@ def solve_command(
     tol: float,
     output: Path | None,
 ) -> None:
-    """Find every Nash equilibrium of SCENARIO, each verified as a mutual best response."""
-    loaded, overrides = _scenario(scenario, sets)
+    """Find every Nash equilibrium of SCENARIO, each verified as a mutual best response.
+
+    For a game tree: every subgame-perfect equilibrium and, for two players, every Nash
+    equilibrium of the reduced strategic form, each marked subgame perfect or not
+    (--method and --tol do not apply; see docs/reference/json-trees.md).
+    """
+    loaded, overrides = _any_scenario(scenario, sets)
+    if not isinstance(loaded, Scenario):  # a game tree
+        from negotiation.output import tree_report
+
+        analysis = tree_report.analyse(loaded)
+        if fmt == "json":
+            document = tree_report.tree_document(analysis, overrides)
+            _emit(json.dumps(document, indent=2) + "\n", output)
+        else:
+            _emit(tree_report.tree_table(analysis, overrides), output)
+        return
     solution = solve(loaded, method, tol)
     if fmt == "json":
         document = report.solution_document(loaded, solution, overrides)
