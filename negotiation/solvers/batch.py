@@ -55,6 +55,15 @@ solver's:
 
 The result is complete for every game, degenerate or not. Every equilibrium returned is
 finally checked as a mutual best response in floating point; a NaN fails that check.
+
+Steps 1-5 exist twice, with one contract (per game: its certified equilibria, or
+*suspect*): the numpy code below, and its numba-compiled twin
+:func:`negotiation.solvers.kernels.solve_floats` (the same map onto [1, 10], the same
+``eps`` and ``PRECISION`` rules, bounds of the same kind; see its docstring), about ten
+times faster. ``compiled`` chooses; by default the compiled stage is used for batches of
+at least :data:`COMPILED_MIN` games, since loading numba and the cached machine code
+costs about 0.7 s per process. Step 6 and all that follows are
+shared, so both give the exact solver's answer for every game.
 """
 
 from __future__ import annotations
@@ -86,6 +95,9 @@ PRECISION = 1e-11
 
 #: Games solved together; bounds memory at a few hundred MB for 3x3 games.
 CHUNK = 20_000
+
+#: Batches this large use the compiled float stage by default (it repays loading numba).
+COMPILED_MIN = 100_000
 
 #: Relative tolerance of the final best-response check of every equilibrium.
 TOLERANCE = 1e-9
@@ -140,8 +152,14 @@ def solve_batch(
     force_exact: npt.ArrayLike | None = None,
     eps: float = EPS,
     chunk: int = CHUNK,
+    compiled: bool | None = None,
 ) -> BatchResult:
     """All extreme equilibria of N games of the same shape, from arrays of shape (N, m, n).
+
+    ``compiled`` picks the float stage (module docstring): ``True`` the numba kernel,
+    ``False`` numpy, ``None`` (default) the kernel for N >= :data:`COMPILED_MIN`. The
+    answer is the exact solver's either way; the kernel takes ``eps`` below 0.01 only, so
+    a larger ``eps`` uses numpy.
 
     ``exact(g)``, if given, returns the exact game ``g`` for the exact solver (a sweep
     passes its exactly computed payoffs, so a tie on paper stays a tie); by default game
@@ -187,6 +205,9 @@ def solve_batch(
             raise ValueError(f"force_exact must be {N} booleans, got {forced.dtype} {forced.shape}")
     if exact is None:
         exact = lambda g: Game.from_arrays(A_[g], B_[g])  # noqa: E731 - a one-line default
+    if compiled is None:
+        compiled = N >= COMPILED_MIN
+    use_kernel = bool(compiled) and eps < 0.01
     parts = [
         _solve_chunk(
             A_[start : start + size],
@@ -196,6 +217,7 @@ def solve_batch(
             exact,
             eps,
             relative,
+            use_kernel,
         )
         for start in range(0, N, size)
     ]
@@ -347,6 +369,7 @@ def _solve_chunk(
     exact: Callable[[int], Game],
     eps: float,
     rounding: float,
+    compiled: bool = False,
 ) -> tuple[
     npt.NDArray[np.int64],
     FloatArray,
@@ -356,28 +379,8 @@ def _solve_chunk(
     BoolArray,
 ]:
     N, m, n = A.shape
-    unit_A, eta_A = _unit(A, rounding)
-    unit_B, eta_B = _unit(B, rounding)
-    # Games last, so every payoff entry is one contiguous vector over the games.
-    Aq = np.ascontiguousarray(unit_A.transpose(1, 2, 0))  # Aq[i][j]: rows of Q's A' y <= 1
-    Bp = np.ascontiguousarray(unit_B.transpose(2, 1, 0))  # Bp[j][i]: rows of P's B'^T x <= 1
-    # The original floats in the same layout, for exact tests of equal rows and columns.
-    Aq_raw = np.ascontiguousarray(A.transpose(1, 2, 0))
-    Bp_raw = np.ascontiguousarray(B.transpose(2, 1, 0))
-    suspect = forced.copy()
-    found: list[tuple[npt.NDArray[np.int64], FloatArray, FloatArray]] = []
-    for k in range(1, min(m, n) + 1):
-        for rows in itertools.combinations(range(m), k):
-            for cols in itertools.combinations(range(n), k):
-                # A completely labelled vertex pair of P x Q with these supports: x on
-                # rows makes the columns tight in P, y on cols makes the rows tight in Q.
-                x, x_ok, x_close, x_vague = _basis(Bp, Bp_raw, eta_B, cols, rows, eps)
-                y, y_ok, y_close, y_vague = _basis(Aq, Aq_raw, eta_A, rows, cols, eps)
-                hit = x_ok & y_ok
-                suspect |= x_close | y_close | (hit & (x_vague | y_vague))
-                hits = np.flatnonzero(hit)
-                if len(hits):
-                    found.append((hits, _spread(x, rows, m, hits), _spread(y, cols, n, hits)))
+    stage = _compiled_stage if compiled else _float_stage
+    found, suspect = stage(A, B, forced, eps, rounding)
     kept = [(g[~suspect[g]], r[~suspect[g]], c[~suspect[g]]) for g, r, c in found]
     games: list[npt.NDArray[np.int64]] = [g + offset for g, _, _ in kept]
     row_parts, col_parts = [r for _, r, _ in kept], [c for _, _, c in kept]
@@ -416,6 +419,50 @@ def _solve_chunk(
     position = np.arange(len(game)) - np.searchsorted(game, game, side="left")
     component = np.where(component < 0, position, component)
     return game, row, col, component, degenerate, suspect
+
+
+_Found = list[tuple[npt.NDArray[np.int64], FloatArray, FloatArray]]
+
+
+def _float_stage(
+    A: FloatArray, B: FloatArray, forced: BoolArray, eps: float, rounding: float
+) -> tuple[_Found, BoolArray]:
+    """Steps 1-5 in numpy: each game's certified equilibria, and which games are suspect."""
+    m, n = A.shape[1:]
+    unit_A, eta_A = _unit(A, rounding)
+    unit_B, eta_B = _unit(B, rounding)
+    # Games last, so every payoff entry is one contiguous vector over the games.
+    Aq = np.ascontiguousarray(unit_A.transpose(1, 2, 0))  # Aq[i][j]: rows of Q's A' y <= 1
+    Bp = np.ascontiguousarray(unit_B.transpose(2, 1, 0))  # Bp[j][i]: rows of P's B'^T x <= 1
+    # The original floats in the same layout, for exact tests of equal rows and columns.
+    Aq_raw = np.ascontiguousarray(A.transpose(1, 2, 0))
+    Bp_raw = np.ascontiguousarray(B.transpose(2, 1, 0))
+    suspect = forced.copy()
+    found: list[tuple[npt.NDArray[np.int64], FloatArray, FloatArray]] = []
+    for k in range(1, min(m, n) + 1):
+        for rows in itertools.combinations(range(m), k):
+            for cols in itertools.combinations(range(n), k):
+                # A completely labelled vertex pair of P x Q with these supports: x on
+                # rows makes the columns tight in P, y on cols makes the rows tight in Q.
+                x, x_ok, x_close, x_vague = _basis(Bp, Bp_raw, eta_B, cols, rows, eps)
+                y, y_ok, y_close, y_vague = _basis(Aq, Aq_raw, eta_A, rows, cols, eps)
+                hit = x_ok & y_ok
+                suspect |= x_close | y_close | (hit & (x_vague | y_vague))
+                hits = np.flatnonzero(hit)
+                if len(hits):
+                    found.append((hits, _spread(x, rows, m, hits), _spread(y, cols, n, hits)))
+    return found, suspect
+
+
+def _compiled_stage(
+    A: FloatArray, B: FloatArray, forced: BoolArray, eps: float, rounding: float
+) -> tuple[_Found, BoolArray]:
+    """Steps 1-5 by :func:`negotiation.solvers.kernels.solve_floats`, the same contract."""
+    from negotiation.solvers.kernels import solve_floats  # numba: loaded only when used
+
+    stage = solve_floats(A, B, eps=eps, rounding=rounding, precision=PRECISION)
+    suspect: BoolArray = forced | stage.suspect
+    return [(stage.game, stage.row, stage.col)], suspect
 
 
 def _spread(

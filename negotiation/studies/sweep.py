@@ -40,7 +40,7 @@ from negotiation.limits import MAX_GRID_POINTS
 from negotiation.model.overrides import parse_number, parse_path
 from negotiation.model.payoffs import Game
 from negotiation.model.scenario import Scenario
-from negotiation.solvers.batch import BatchResult, solve_batch
+from negotiation.solvers.batch import COMPILED_MIN, BatchResult, solve_batch
 from negotiation.solvers.equilibria import Method, Solution, solve
 from negotiation.studies.family import Block, GameFamily, Linspace
 
@@ -407,7 +407,9 @@ def solve_table(
     arrays without a Python object per row (payoffs are ``x @ A @ y`` evaluated by
     ``numpy.matmul`` exactly as :func:`solve_points` evaluates them one at a time, so the
     floats are the same bit for bit); ``solver="per-game"`` yields one table per point.
-    A point whose rows were all skipped yields nothing; an empty block yields nothing.
+    A block whose points were all skipped yields nothing. A grid of at least
+    :data:`negotiation.solvers.batch.COMPILED_MIN` points is solved with the compiled
+    float stage throughout (the exact fallback is the same), a smaller one with numpy.
     """
     if solver not in SOLVERS:
         raise ValueError(f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}")
@@ -419,6 +421,7 @@ def solve_table(
     family = GameFamily(scenario, grid)
     skipped = np.unique(np.fromiter((int(i) for i in skip), dtype=np.int64))
     total = len(grid)
+    compiled = total >= COMPILED_MIN  # one float stage for the whole sweep
     for start in range(0, total, BLOCK):
         stop = min(start + BLOCK, total)
         points = np.arange(start, stop, dtype=np.int64)
@@ -430,7 +433,9 @@ def solve_table(
             continue
         block = family.block(points)
         exact = functools.partial(_exact_game, family, points)
-        batch = solve_batch(block.A, block.B, exact=exact, force_exact=block.force_exact)
+        batch = solve_batch(
+            block.A, block.B, exact=exact, force_exact=block.force_exact, compiled=compiled
+        )
         yield _batch_table(points, block, batch)
 
 
@@ -485,6 +490,7 @@ def solve_points(
     family = GameFamily(scenario, grid)
     skipped = set(skip)
     total = len(grid)
+    compiled = total >= COMPILED_MIN  # the float stage solve_table picks
     for start in range(0, total, BLOCK):
         todo = [i for i in range(start, min(start + BLOCK, total)) if i not in skipped]
         if not todo:
@@ -492,7 +498,9 @@ def solve_points(
         points = np.array(todo, dtype=np.int64)
         block = family.block(points)
         exact = functools.partial(_exact_game, family, points)
-        batch = solve_batch(block.A, block.B, exact=exact, force_exact=block.force_exact)
+        batch = solve_batch(
+            block.A, block.B, exact=exact, force_exact=block.force_exact, compiled=compiled
+        )
         for g, index in enumerate(todo):
             yield index, _batch_rows(scenario, grid, index, block, batch, g)
 
