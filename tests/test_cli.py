@@ -475,3 +475,31 @@ def test_a_grid_over_the_limit_says_how_to_split_it(tmp_path: Path) -> None:
     assert "split the sweep into ranges" in err
     assert "give one or two of --param" not in err
     assert not out.exists()
+
+
+def test_lazy_commands_are_listed_by_their_own_help_without_importing_them() -> None:
+    """`negotiation --help` lists explore and export with their own words, importing neither."""
+    import importlib
+    import subprocess
+    import sys
+
+    from negotiation.cli.app import LAZY_COMMANDS, LAZY_HELP
+
+    assert set(LAZY_HELP) == set(LAZY_COMMANDS)
+    for name, target in LAZY_COMMANDS.items():
+        module, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert LAZY_HELP[name] == command.get_short_help_str(limit=1000), name
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from negotiation.cli import main\n"
+        "out = CliRunner().invoke(main, ['--help']).output\n"
+        "assert 'explore' in out and 'export' in out, out\n"
+        "print(sorted(m for m in sys.modules if m.startswith('negotiation.cli.')))\n"
+        "print(sorted({'nashpy', 'scipy', 'numba', 'matplotlib'} & set(sys.modules)))\n"
+    )
+    lines = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    ).stdout.splitlines()
+    assert lines == ["['negotiation.cli.app']", "[]"]

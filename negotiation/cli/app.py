@@ -104,6 +104,13 @@ LAZY_COMMANDS: dict[str, str] = {
     "export": "negotiation.cli.export:export_command",
 }
 
+#: Their one-line help in ``negotiation --help``, so listing them imports nothing (a test
+#: keeps these equal to each command's own short help).
+LAZY_HELP: dict[str, str] = {
+    "explore": "Sample the uncertain numbers of SCENARIO; report how often each outcome holds.",
+    "export": "Write SCENARIO in Gambit's .efg (game tree) or .nfg (matrix scenario) format.",
+}
+
 
 class Boundary(click.Group):
     """The command group whose :meth:`main` is the program's one error boundary.
@@ -114,6 +121,21 @@ class Boundary(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         """The built-in commands and the lazily imported ones, sorted."""
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands in ``--help``; lazy ones by :data:`LAZY_HELP`, not imported."""
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in LAZY_COMMANDS and name not in self.commands:
+                limit = formatter.width - 6 - len(name)
+                rows.append((name, click.utils.make_default_short_help(LAZY_HELP[name], limit)))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         """A command by name, importing a lazy command's module on first use."""

@@ -41,10 +41,8 @@ from itertools import cycle
 from typing import Any, Literal
 
 import attrs
-import nashpy
 import numpy as np
 import numpy.typing as npt
-from nashpy.linalg import create_col_tableau, create_row_tableau
 
 from negotiation import limits
 from negotiation.errors import LimitError
@@ -487,6 +485,8 @@ def _nashpy_runs(
     Lemke-Howson gets one call per starting label, so a failure from one label does not
     hide the others.
     """
+    import nashpy  # imported only for a cross-check: it loads scipy (about 0.5 s)
+
     game = nashpy.Game(A, B)
     if method == "support":
         return [game.support_enumeration]
@@ -510,6 +510,8 @@ def _lemke_howson(
     some degenerate games (a 1x1 game, for one); here it stops after :data:`MAX_PIVOTS`.
     Payoffs are first shifted to be positive, which the method assumes.
     """
+    from nashpy.linalg import create_col_tableau, create_row_tableau
+
     A = A - A.min() + 1
     B = B - B.min() + 1
     col_tableau = create_col_tableau(A, True)
