@@ -3,7 +3,7 @@
 Run on demand (not part of the test suite):
 
     .venv/bin/pip install -e ".[bench]"          # QuantEcon (numba), benchmark-only
-    .venv/bin/python benchmarks/kernels.py        # about 5 minutes on 2 idle cores
+    .venv/bin/python benchmarks/kernels.py        # about 8 minutes on a shared 2-core machine
     .venv/bin/python benchmarks/kernels.py --quick
 
 It prints the numba and numpy versions, the BLAS library, the CPU count and the load
@@ -14,7 +14,8 @@ process's CPU time, medians of three runs), then:
   1,000,000 games each (seeded): ``solve_floats`` (the kernel: certified equilibria and
   suspect flags), a plain compiled reference (the numba support enumeration below, no
   certification, counting only, on structure-of-arrays input prepared beforehand),
-  ``solve_batch`` (the numpy engine, exact path included), QuantEcon's numba
+  ``solve_batch`` end to end (exact path, ordering and checks included) with its numpy
+  float stage and with this kernel (``compiled=True``), QuantEcon's numba
   ``support_enumeration`` and nashpy's ``support_enumeration`` looped over samples;
   the equilibrium counts of each compared with the kernel's on the games the kernel
   decides, and the time ratios;
@@ -259,8 +260,13 @@ def compare_shape(
         lambda: reference_counts(Aq, Bp, size, supports, 1e-9), args.repeats
     )
 
-    b_wall, b_cpu, result = timed(lambda: solve_batch(A, B), 1)
+    b_wall, b_cpu, result = timed(lambda: solve_batch(A, B, compiled=False), 1)
     batch = np.bincount(result.game, minlength=count)  # type: ignore[attr-defined]
+    w_wall, w_cpu, wired = timed(lambda: solve_batch(A, B, compiled=True), 1)
+    same = all(
+        np.array_equal(getattr(result, f), getattr(wired, f))
+        for f in ("game", "component", "degenerate")
+    ) and np.allclose(result.row, wired.row, atol=1e-10)  # type: ignore[attr-defined]
 
     sample = args.sample
     q_wall, q_cpu, qe = 0.0, 0.0, None
@@ -277,7 +283,7 @@ def compare_shape(
     print(
         f"\n{m}x{n} {distribution}, {count:,} games: {len(stage.game) / count:.3f} equilibria per "  # type: ignore[attr-defined]
         f"game; kernel leaves {int((~decided).sum())} suspect games to the exact path "
-        f"(solve_batch sent {result.exact_games})"  # type: ignore[attr-defined]
+        f"(the numpy float stage {result.exact_games})"  # type: ignore[attr-defined]
     )
     print("  engine                         us/game wall   us/game CPU   counts agree with kernel")
     print(
@@ -289,8 +295,12 @@ def compare_shape(
         f"      {agree(reference, count)}"
     )
     print(
-        f"  solve_batch (numpy + exact)    {us(b_wall, count)}       {us(b_cpu, count)}"
+        f"  solve_batch, numpy float stage {us(b_wall, count)}       {us(b_cpu, count)}"
         f"      {agree(batch, count)}"
+    )
+    print(
+        f"  solve_batch with the kernel    {us(w_wall, count)}       {us(w_cpu, count)}"
+        f"      same result as with numpy: {same}"
     )
     if qe is not None:
         print(
@@ -304,7 +314,7 @@ def compare_shape(
     per = k_cpu / count
     ratios = [
         f"reference {r_cpu / count / per:.2f}x the kernel's",
-        f"solve_batch {b_cpu / count / per:.1f}x",
+        f"solve_batch numpy {b_cpu / count / per:.1f}x, with the kernel {w_cpu / count / per:.1f}x",
     ]
     if qe is not None:
         ratios.append(f"QuantEcon {q_cpu / sample / per:,.0f}x")
