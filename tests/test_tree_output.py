@@ -362,9 +362,10 @@ def test_a_large_reduced_form_is_solved_by_the_large_game_engine() -> None:
     assert analysis.reduced is not None
     assert analysis.notes == ()
     assert analysis.reduced.equilibria
-    assert {
-        tuple(e.payoffs) for e in analysis.reduced.equilibria
-    } <= {(Fraction(1), Fraction(1)), (Fraction(0), Fraction(0))}
+    assert {tuple(e.payoffs) for e in analysis.reduced.equilibria} <= {
+        (Fraction(1), Fraction(1)),
+        (Fraction(0), Fraction(0)),
+    }
 
 
 # -- the table -------------------------------------------------------------------------------
@@ -529,3 +530,77 @@ def test_trees_too_large_to_read_are_refused(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(tree_plots, "MAX_DRAWN_LEAVES", 2)
     with pytest.raises(LimitError, match="MAX_DRAWN_LEAVES"):
         tree_plot(load_tree("entry"))
+
+
+# -- perfect Bayesian equilibria in the report (issue 11 section 3) ---------------------------
+
+
+def test_beer_quiche_json_has_two_pooling_sets_and_only_beer_is_intuitive() -> None:
+    """Beer-Quiche: pooling PBE on beer and quiche only; only beer survives the Intuitive Criterion.
+
+    Known answer: Cho and Kreps 1987, section II (payoffs 2.9 and 0.9 on beer, 2.1 and 0.9
+    on quiche, no separating equilibrium).
+    """
+    document = tree_document(analyse(load_tree("beer-quiche")))
+    assert document["perfect_bayesian_computed"] is True
+    assert document["types"] == ["strong", "weak"]
+    assert document["signalling"] is True
+    pbe = document["perfect_bayesian"]
+    assert {p["kind"] for p in pbe} == {"pooling"}
+    by_payoffs = {
+        (p["exact"]["payoffs"]["sender"], p["exact"]["payoffs"]["receiver"], p["intuitive"])
+        for p in pbe
+    }
+    assert by_payoffs == {("29/10", "9/10", True), ("21/10", "9/10", False)}
+    for p in pbe:
+        on_beer = p["strategies"]["sender"]["tree.strong"]["beer"] == 1.0
+        on_path, off_path = ("beer", "quiche") if on_beer else ("quiche", "beer")
+        # On the path the belief is the prior (both types pool); off it the receiver duels
+        # only if it believes the sender weak with probability at least 1/2.
+        assert p["exact"]["beliefs"][on_path] == {
+            f"tree.strong.{on_path}": "9/10",
+            f"tree.weak.{on_path}": "1/10",
+        }
+        assert p["exact"]["off_path_beliefs"][off_path][f"tree.weak.{off_path}"][0] == "1/2"
+        assert p["intuitive"] is on_beer
+        if not on_beer:
+            assert p["intuitive_broken_by"] == [{"message": "beer", "type": "strong"}]
+    assert json.loads(json.dumps(document)) == document
+
+
+def test_beer_quiche_table_says_each_pbe_in_words() -> None:
+    """The table format names each PBE set's kind, path and Intuitive Criterion verdict."""
+    text = tree_table(analyse(load_tree("beer-quiche")))
+    assert "Perfect Bayesian equilibria: 2 sets, 4 extreme equilibria" in text
+    flat = " ".join(text.split())
+    assert (
+        "pooling (sender 29/10, receiver 9/10): both types of Sender choose beer; after beer "
+        "Receiver chooses no duel" in flat
+    )
+    assert "both types of Sender choose quiche" in flat
+    assert "fails the Intuitive Criterion (strong would send beer)" in flat
+
+
+def test_written_types_and_hand_written_infosets_give_the_same_pbe_document() -> None:
+    """Beer-Quiche from [types] and written by hand with a chance node give the same PBE."""
+    folder = Path(__file__).parent / "trees" / "types"
+    typed = tree_document(analyse(load_tree(folder / "beer_quiche.toml")))
+    by_hand = tree_document(analyse(load_tree(folder / "beer_quiche_tree.toml")))
+
+    def summary(d: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return sorted(
+            (p["kind"], str(p["exact"]["payoffs"]), p["intuitive"]) for p in d["perfect_bayesian"]
+        )
+
+    assert summary(typed) == summary(by_hand)
+    assert len(summary(typed)) == 4
+
+
+def test_perfect_information_trees_carry_the_pbe_keys_as_not_computed() -> None:
+    """A tree where every player sees every move keeps the PBE keys, null, with the reason."""
+    document = tree_document(analyse(load_tree("entry")))
+    assert document["perfect_bayesian_computed"] is False
+    assert document["perfect_bayesian"] is None
+    assert document["perfect_bayesian_sets"] is None
+    assert "perfect information" in document["perfect_bayesian_notes"][0]
+    assert "Perfect Bayesian" not in tree_table(analyse(load_tree("entry")))

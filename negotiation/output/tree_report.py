@@ -15,7 +15,14 @@ stable interface (keys may be added, never renamed; every key is described in
                           "outcome": {"<leaf node id>": float},
                           "strategies": {"<player>": {"<node id>": {"<action>": float}}},
                           "path": str, ...}, ...],
-     "equilibria": [{..., "subgame_perfect": bool, "threat": str | null}, ...], ...}
+     "equilibria": [{..., "subgame_perfect": bool, "threat": str | null}, ...], ...,
+     "perfect_bayesian": [{"kind": "pooling|separating|hybrid", "beliefs": {...},
+                           "off_path_beliefs": {...}, "intuitive": bool, ...}] | null, ...}
+
+For a two-player tree with information sets of several nodes (player types, unseen moves)
+the perfect Bayesian equilibria (:func:`negotiation.solvers.pbe.solve_pbe`) are added, with
+beliefs on and off the path and the Intuitive Criterion's verdict (Cho and Kreps 1987);
+the table says each in words.
 
 :func:`tree_table` is the readable report: the tree, each subgame-perfect path in words
 ("Entrant enters; Incumbent accommodates."), and each Nash equilibrium of the reduced form
@@ -35,6 +42,7 @@ from negotiation.errors import LimitError
 from negotiation.model.tree import TreeNumbers, TreeScenario
 from negotiation.output.report import SCHEMA_VERSION, number, printable
 from negotiation.solvers.exact import Vector
+from negotiation.solvers.pbe import PBESolution, pbe_document, pbe_text, solve_pbe
 from negotiation.solvers.reduced import (
     ReducedEquilibrium,
     ReducedSolution,
@@ -69,6 +77,19 @@ class TreeAnalysis:
     reduced: ReducedSolution | None
     numbers: TreeNumbers
     notes: tuple[str, ...] = ()
+    #: The perfect Bayesian equilibria, for two-player trees with information sets that
+    #: hold several nodes (types or simultaneous moves); None for other trees.
+    pbe: PBESolution | None = None
+
+
+def imperfect(tree: TreeScenario) -> bool:
+    """Whether some information set of ``tree`` holds several nodes.
+
+    Then a player does not see everything before moving (hidden types, simultaneous
+    moves): only then can perfect Bayesian equilibria differ from subgame-perfect ones, so
+    only then are they computed.
+    """
+    return any(len(infoset.nodes) > 1 for infoset in tree.infosets)
 
 
 def analyse(tree: TreeScenario, numbers: TreeNumbers | None = None) -> TreeAnalysis:
@@ -104,7 +125,16 @@ def analyse(tree: TreeScenario, numbers: TreeNumbers | None = None) -> TreeAnaly
                 f"the Nash equilibria of the reduced strategic form are not computed: "
                 f"{error.problem}"
             )
-    return TreeAnalysis(tree, spe, reduced, numbers, tuple(notes))
+    pbe = None
+    if len(tree.players) == 2 and imperfect(tree):
+        try:
+            # Beliefs matter only where a player cannot tell nodes apart. The whole tree's
+            # reduced form (for each PBE's component) is solved only when it was within the
+            # engine's limits above.
+            pbe = solve_pbe(tree, numbers, nash=reduced is not None)
+        except LimitError as error:
+            notes.append(f"the perfect Bayesian equilibria are not computed: {error.problem}")
+    return TreeAnalysis(tree, spe, reduced, numbers, tuple(notes), pbe)
 
 
 # -- JSON ------------------------------------------------------------------------------------
@@ -149,6 +179,36 @@ def tree_document(
         "equilibria": [] if reduced is None else _reduced_equilibria(tree, reduced),
         "reduced_form": None if reduced is None else _reduced_form(tree, reduced),
         "notes": [*spe.notes, *(reduced.notes if reduced else ()), *analysis.notes],
+        **_pbe_keys(analysis),
+    }
+
+
+def _pbe_keys(analysis: TreeAnalysis) -> dict[str, Any]:
+    """The perfect Bayesian keys (:func:`negotiation.solvers.pbe.pbe_document`).
+
+    Present for every tree so that a program finds them: ``perfect_bayesian_computed``
+    false and ``perfect_bayesian`` null where they were not computed
+    (``perfect_bayesian_notes`` says why; with perfect information they are the
+    subgame-perfect equilibria).
+    """
+    if analysis.pbe is not None:
+        return pbe_document(analysis.pbe)
+    if len(analysis.tree.players) != 2:
+        why = "perfect Bayesian equilibria are computed for two-player trees only"
+    elif imperfect(analysis.tree):
+        why = "perfect Bayesian equilibria are not computed (see notes)"
+    else:
+        why = (
+            "perfect information: every player sees every earlier move, so the perfect "
+            "Bayesian equilibria are the subgame-perfect ones"
+        )
+    return {
+        "types": [],
+        "signalling": False,
+        "perfect_bayesian_computed": False,
+        "perfect_bayesian": None,
+        "perfect_bayesian_sets": None,
+        "perfect_bayesian_notes": [why],
     }
 
 
@@ -501,6 +561,15 @@ def tree_table(analysis: TreeAnalysis, overrides: Sequence[tuple[str, Fraction]]
         lines.append(f"  ... and {count - SHOWN_EQUILIBRIA} more (see --format json)")
     if reduced is not None:
         lines += ["", *_reduced_lines(tree, reduced)]
+    if analysis.pbe is not None:
+        lines.append("")
+        for k, line in enumerate(pbe_text(analysis.pbe)):
+            if k == 0 or line.startswith("  "):
+                indent = line[: len(line) - len(line.lstrip())]
+                hang = indent + ("   " if line.lstrip().startswith("#") else "  ")
+                lines += _para(line.lstrip(), indent, hang)
+            else:  # the solver's notes
+                lines += _para(f"Note: {line}", "", "  ")
     notes = [*spe.notes, *(reduced.notes if reduced else ()), *analysis.notes]
     if notes:
         lines.append("")
