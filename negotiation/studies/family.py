@@ -60,6 +60,9 @@ _DD_ERROR = 2.0**-98
 #: Absolute slack per term covering underflow in the error-free products.
 _DD_FLOOR = 2.0**-990
 
+#: Axes of at most this many values keep their double-double values (16 bytes each).
+_AXIS_CACHE = 2**20
+
 #: Veltkamp's splitting constant for doubles, 2**27 + 1.
 _SPLIT = 134217729.0
 
@@ -221,6 +224,8 @@ class GameFamily:
             [[[all(not any(b) for b, _ in cell) for cell in row] for row in t] for t in self.terms]
         )
         self._varying = ~constant  # (2, m, n)
+        self._varying_cells = np.flatnonzero(self._varying.reshape(-1))
+        self._axis_cache: dict[int, tuple[FloatArray, FloatArray]] = {}
         self._constant = np.array(
             [
                 [[float(self._cell(p, i, j, ())) for j in range(n)] for i in range(m)]
@@ -268,13 +273,28 @@ class GameFamily:
         coords = self.grid.coordinates(points)  # (count, d) axis indices
         hi = np.empty((count, self.dims))
         lo = np.empty((count, self.dims))
-        for d, axis in enumerate(self.grid.axes):
-            hi[:, d], lo[:, d] = _axis_double_double(axis, coords[:, d])
+        for d in range(self.dims):
+            hi[:, d], lo[:, d] = self._axis_values(d, coords[:, d])
         payoffs = np.broadcast_to(self._constant, (count, *self._constant.shape)).copy()
         if self._varying.any():
             self._evaluate(points, hi, lo, payoffs)
         force = self._ties(points, payoffs)
         return Block(payoffs[:, 0], payoffs[:, 1], hi, force)
+
+    def _axis_values(self, d: int, indices: npt.NDArray[np.int64]) -> tuple[FloatArray, FloatArray]:
+        """Axis ``d``'s values at ``indices`` as double-double.
+
+        Axes of up to :data:`_AXIS_CACHE` values are computed once per sweep (a 1001-value
+        inner axis was otherwise recomputed for every block), longer ones per block.
+        """
+        axis = self.grid.axes[d]
+        if len(axis.values) > _AXIS_CACHE:
+            return _axis_double_double(axis, indices)
+        if d not in self._axis_cache:
+            everything = np.arange(len(axis.values), dtype=np.int64)
+            self._axis_cache[d] = _axis_double_double(axis, everything)
+        hi, lo = self._axis_cache[d]
+        return hi[indices], lo[indices]
 
     def _evaluate(
         self,
@@ -283,36 +303,44 @@ class GameFamily:
         lo: FloatArray,
         payoffs: FloatArray,
     ) -> None:
-        """Fill the varying cells of ``payoffs`` (points, 2, m, n), correctly rounded."""
-        base_hi, base_lo = self._coef_base
-        s_hi = np.broadcast_to(base_hi, payoffs.shape)
-        s_lo = np.broadcast_to(base_lo, payoffs.shape)
-        magnitude = np.broadcast_to(np.abs(base_hi), payoffs.shape)
+        """Fill the varying cells of ``payoffs`` (points, 2, m, n), correctly rounded.
+
+        Only the cells that vary are computed, as columns of a (points, cells) array; each
+        value is the same elementwise arithmetic whatever the array's shape.
+        """
+        cells = self._varying_cells
+        count = len(points)
+        base_hi, base_lo = (c.reshape(-1)[cells] for c in self._coef_base)
+        s_hi = np.broadcast_to(base_hi, (count, len(cells)))
+        s_lo = np.broadcast_to(base_lo, (count, len(cells)))
+        magnitude = np.broadcast_to(np.abs(base_hi), (count, len(cells)))
         terms = 1
         with np.errstate(all="ignore"):  # overflow and NaN are caught by the check below
             for bits, (c_hi, c_lo) in self._coef.items():
-                v_hi, v_lo = np.ones(len(points)), np.zeros(len(points))
-                size = np.ones(len(points))
+                v_hi, v_lo = np.ones(count), np.zeros(count)
+                size = np.ones(count)
                 for d, bit in enumerate(bits):
                     if bit:
                         v_hi, v_lo = _dd_mul(v_hi, v_lo, hi[:, d], lo[:, d])
                         size = size * np.abs(hi[:, d])
-                t_hi, t_lo = _dd_mul(
-                    v_hi[:, None, None, None], v_lo[:, None, None, None], c_hi, c_lo
-                )
+                k_hi, k_lo = c_hi.reshape(-1)[cells], c_lo.reshape(-1)[cells]
+                t_hi, t_lo = _dd_mul(v_hi[:, None], v_lo[:, None], k_hi, k_lo)
                 s_hi, s_lo = _dd_add(s_hi, s_lo, t_hi, t_lo)
-                magnitude = magnitude + size[:, None, None, None] * np.abs(c_hi)
+                magnitude = magnitude + size[:, None] * np.abs(k_hi)
                 terms += 1
             bound = (magnitude * _DD_ERROR + terms * _DD_FLOOR) * (1 + 2.0**-40)
             rounded = s_hi  # normalised: |s_lo| <= half an ulp of s_hi
             up = np.nextafter(rounded, np.inf) - rounded
             down = rounded - np.nextafter(rounded, -np.inf)
             sure = (np.abs(s_lo) + bound < np.minimum(up, down) / 2) & np.isfinite(bound)
-        varying = np.broadcast_to(self._varying, payoffs.shape)
-        payoffs[varying] = rounded[varying]
-        for g, p, i, j in zip(*np.nonzero(varying & ~sure), strict=True):
+        flat = payoffs.reshape(count, -1)  # a view: payoffs is contiguous
+        flat[:, cells] = rounded
+        m, n = self.shape
+        for g, v in zip(*np.nonzero(~sure), strict=True):
+            p, rest = divmod(int(cells[v]), m * n)
+            i, j = divmod(rest, n)
             values = self.grid.point(int(points[g]))
-            payoffs[g, p, i, j] = float(self._cell(int(p), int(i), int(j), values))
+            flat[g, cells[v]] = float(self._cell(p, i, j, values))
 
     def _tie_pairs(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Payoff pairs in one row or column of one player whose polynomials differ.
