@@ -112,6 +112,13 @@ LAZY_HELP: dict[str, str] = {
 }
 
 
+def _shortened(text: str, limit: int) -> str:
+    """``text`` cut at a word to at most ``limit`` characters, with "..." as click does."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 3, 0)].rsplit(" ", 1)[0].rstrip(" ,;:") + "..."
+
+
 class Boundary(click.Group):
     """The command group whose :meth:`main` is the program's one error boundary.
 
@@ -128,7 +135,7 @@ class Boundary(click.Group):
         for name in self.list_commands(ctx):
             if name in LAZY_COMMANDS and name not in self.commands:
                 limit = formatter.width - 6 - len(name)
-                rows.append((name, click.utils.make_default_short_help(LAZY_HELP[name], limit)))
+                rows.append((name, _shortened(LAZY_HELP[name], limit)))
                 continue
             command = self.get_command(ctx, name)
             if command is not None and not command.hidden:

@@ -59,7 +59,7 @@ from negotiation.studies.summary import (
     manifest_criteria,
     manifest_players,
     path_label,
-    point_regimes,
+    regime_contents,
 )
 from negotiation.studies.sweep import SweepResult, change_points, regime_label
 
@@ -475,22 +475,18 @@ def regime_grid(result: SweepResult) -> RegimeGrid:
     _require_dims(result, 2)
     shape = result.grid_shape
     total = shape[0] * shape[1]
-    regimes = point_regimes(result)
-    counts: dict[str, int] = {}
-    contents: dict[str, RegimeContent] = {}
-    for content in regimes.values():
-        counts[content.label] = counts.get(content.label, 0) + 1
-        contents[content.label] = content
-    if len(regimes) < total:  # an interrupted sweep has gaps
-        counts[UNSOLVED] = total - len(regimes)
+    table = result.regime_table()  # on the result's columns: no object per point
+    counts = table.counts()
+    contents = dict(zip(table.labels, regime_contents(result), strict=True))
+    if len(table.points) < total:  # an interrupted sweep has gaps
+        counts[UNSOLVED] = total - len(table.points)
     labels = tuple(sorted(counts, key=lambda n: (-counts[n], n)))
     lookup = {name: k for k, name in enumerate(labels)}
     index = np.full(total, lookup.get(UNSOLVED, 0), dtype=int)
     degenerate = np.zeros(total, dtype=bool)
-    grouped = result.points()
-    for point, content in regimes.items():
-        index[point] = lookup[content.label]
-        degenerate[point] = grouped[point][0]["degenerate"]
+    position = np.array([lookup[label] for label in table.labels], dtype=int)
+    index[table.points] = position[table.regime]
+    degenerate[table.points] = table.degenerate
     game_shape = (len(result.players[0][1]), len(result.players[1][1]))
     return RegimeGrid(
         index.reshape(shape),

@@ -25,7 +25,7 @@ from negotiation.solvers.components import NashSubset
 from negotiation.solvers.equilibria import METHODS, Solution
 from negotiation.solvers.exact import Vector
 from negotiation.studies.summary import regime_counts
-from negotiation.studies.sweep import SweepResult, change_points, regime_label
+from negotiation.studies.sweep import SweepResult, change_points
 
 #: Version of the JSON document layout; bumped only if a key changes meaning.
 SCHEMA_VERSION = 1
@@ -424,18 +424,19 @@ def sweep_summary(result: SweepResult, folder: object, files: Sequence[str]) -> 
     equilibrium set found at every grid point; a 2-D sweep counts the grid points of each
     regime.
     """
-    points = result.points()
-    degenerate = sum(rows[0]["degenerate"] for rows in points.values())
+    table = result.regime_table()  # on the result's columns: no object per point
+    solved = len(table.points)
+    degenerate = int(table.degenerate.sum())
     lines = [
-        f"Solved {_count(len(points), 'grid point')} over {', '.join(result.paths)} "
+        f"Solved {_count(solved, 'grid point')} over {', '.join(result.paths)} "
         f"({degenerate} degenerate, all extreme equilibria kept)."
     ]
     if len(result.paths) == 1:
         changes = change_points(result)
         path = result.paths[0]
-        if not changes and points:
-            only = regime_label(next(iter(points.values())), result.players)
-            where = "the one grid point" if len(points) == 1 else "every grid point"
+        if not changes and solved:
+            only = table.labels[table.regime[0]]
+            where = "the one grid point" if solved == 1 else "every grid point"
             lines.append(f"The equilibrium set is the same at {where} along {path}:")
             lines.append(f"  {only}")
         elif changes:
