@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from negotiation import load, payoff_matrices, solve
+from negotiation.model.catalogue import load_tree
 from negotiation.model.scenario import Scenario
+from negotiation.model.tree import TreeScenario
 from negotiation.teaching import exercises
 from negotiation.teaching.exercises import EXERCISES, Affine, check, solution
 
@@ -31,6 +33,9 @@ WRONG = {
     "rare-earth-default": "accept",
     "rare-earth-threshold": 4.5,
     "continuum-low": 0,
+    "sequential-offer": "withhold",
+    "entry-threat": "accommodate",
+    "card-game-bluff": "1/2",
 }
 
 NUMERIC = [e.id for e in EXERCISES.values() if e.kind in ("probability", "number")]
@@ -95,6 +100,17 @@ def test_a_wrong_answer_gets_a_hint(exercise: str) -> None:
         ("rare-earth-default", "Diversify"),
         ("pure-equilibria", [("Stravinsky", "stravinsky"), ("bach", "Bach")]),
         ("dominant-strategies", {"row": "Defect", "column": "defect"}),
+        # games/rare_earth_sequential.toml's description: at the default weights Russia makes
+        # the full offer and the US declines and diversifies (README, sequential game).
+        ("sequential-offer", "full"),
+        ("sequential-offer", "Makes the full offer (Russia and occupied Ukraine)"),
+        # Selten 1978: the entrant stays out only against the threat to fight.
+        ("entry-threat", "fight"),
+        ("entry-threat", "Fights"),
+        # Myerson 1991, section 3.2: Player 1 raises with a black card with probability 1/3.
+        ("card-game-bluff", "1/3"),
+        ("card-game-bluff", 0.33),
+        ("card-game-bluff", "33.3%"),
     ],
 )
 def test_known_answers_derived_by_hand(exercise: str, answer: object) -> None:
@@ -172,6 +188,21 @@ def test_printed_payoff_lines_are_the_expected_payoffs(
         ("rare-earth-default", ["0.7, 0.7, 0.7", "-3.8, -1.4, -0.4", "strictly dominant"]),
         ("dominant-strategies", ["defect pays 5, 1", "cooperate pays 3, 0", "(3, 3)"]),
         ("pure-equilibria", ["(bach, bach) pays (2, 1)", "(stravinsky, stravinsky) pays (1, 2)"]),
+        # Entry (games/entry.toml): out pays the entrant 0; in pays -q + (1 - q) = 1 - 2q, which
+        # is <= 0 iff q >= 1/2; after entry accommodate pays the incumbent 1, fight -1.
+        (
+            "entry-threat",
+            ["pays the Entrant 0", "1 - 2q", "q >= 1/2", "q = 1)", "Incumbent 2 more"],
+        ),
+        # Card game (games/card_game.toml; Myerson 1991, 3.2): after a raise, meeting pays
+        # Player 2 (1/2)(-2) + (1/2) b (2) = b - 1, passing (1/2)(-1) + (1/2) b (-1) =
+        # -0.5 - 0.5b; equal at b = 1/3; Player 2 meets with 2/3, Player 1 expects 1/3.
+        (
+            "card-game-bluff",
+            ["probability 1 and", "b - 1", "-0.5 - 0.5b", "b = 1/3", "probability 2/3", "1/3 a"],
+        ),
+        # The sequential offer's path and payoffs, as its game file's description states.
+        ("sequential-offer", ["declines and diversifies", "United States 1 and Russia -0.875"]),
     ],
 )
 def test_explanations_show_the_numbers_derived_by_hand(exercise: str, shown: list[str]) -> None:
@@ -188,6 +219,7 @@ def test_explanations_show_the_numbers_derived_by_hand(exercise: str, shown: lis
         ("chicken-swerve", "p"),
         ("inspection-enforcement", "e"),
         ("inspection-violation", "v"),
+        ("card-game-bluff", "b"),
     ],
 )
 def test_the_tie_an_explanation_prints_is_the_solvers_answer(exercise: str, variable: str) -> None:
@@ -321,6 +353,11 @@ def test_right_reasoning_with_wrong_rounding_is_told_so(answer: object, says: st
         ("dominant-strategies", {"row": "defect"}, "No strategy for column"),
         ("dominant-strategies", ["defect", "defect"], "not a dict"),
         ("dominant-strategies", {"judge": "defect", "column": "defect"}, "not a player"),
+        ("entry-threat", "flight", "not an action of Incumbent (after in)"),
+        ("entry-threat", 1, "expected one of: fight (fights), accommodate (accommodates)"),
+        ("sequential-offer", "accept", "not an action of Russia (at the start)"),
+        ("card-game-bluff", "one third", "'one third' is not a number"),
+        ("card-game-bluff", "3", "3 is not a probability"),
     ],
 )
 def test_an_answer_that_cannot_be_read_is_told_so(exercise: str, answer: object, says: str) -> None:
@@ -368,3 +405,70 @@ def test_committed_notebooks_are_generated_from_the_registry(tmp_path: Path) -> 
     )
     for name in ("03-classroom-exercises.ipynb", "03-classroom-exercises-solutions.ipynb"):
         assert (tmp_path / name).read_text() == (ROOT / "notebooks" / name).read_text(), name
+
+
+# --- Game-tree exercises: every number printed, recomputed here -------------------------------
+
+
+def _backward(tree: TreeScenario, v: int) -> tuple[Fraction, ...]:
+    """A perfect-information subtree's value by plain recursive backward induction (max)."""
+    node = tree.nodes[v]
+    if node.kind == "leaf":
+        return node.payoffs
+    values = [_backward(tree, c) for c in node.children]
+    return max(values, key=lambda x: x[node.player])
+
+
+def test_each_backward_induction_step_is_recomputed() -> None:
+    """Every action value and choice the sequential-offer explanation prints is the recursion's."""
+    tree = load_tree("rare-earth-sequential")
+    explanation = EXERCISES["sequential-offer"].explanation
+    for node in tree.nodes:
+        if node.kind != "decision":
+            continue
+        k = node.player
+        pays = [_backward(tree, c)[k] for c in node.children]
+        best = node.actions[pays.index(max(pays))]
+        assert pays.count(max(pays)) == 1  # no ties, so the SPE is unique
+        shown = ", ".join(
+            f"{a} {exercises._num(x)}" for a, x in zip(node.actions, pays, strict=True)
+        )
+        assert f"{tree.players[k].label} takes {best} ({shown})" in explanation
+    root = _backward(tree, 0)
+    assert f"United States {exercises._num(root[0])} and Russia {exercises._num(root[1])}" in (
+        explanation
+    )
+    assert solution("sequential-offer") == "full"
+
+
+def test_the_entry_line_is_the_entrants_expected_payoff() -> None:
+    """The printed 1 - 2q is the entrant's payoff of entering when fight has probability q."""
+    tree = load_tree("entry")
+    line = EXERCISES["entry-threat"].facts()["enter_pays"]
+    assert isinstance(line, Affine)
+    fight, accommodate = (tree.node(f"tree.in.{a}").payoffs[0] for a in ("fight", "accommodate"))
+    for q in (Fraction(0), Fraction(1, 2), Fraction(3, 4), Fraction(1)):
+        assert line(q) == q * fight + (1 - q) * accommodate
+    assert line.root_with(Affine(Fraction(0), tree.node("tree.out").payoffs[0], "q")) == (
+        Fraction(1, 2)
+    )
+
+
+def test_the_card_game_lines_are_player_twos_expected_payoffs() -> None:
+    """Meet and pass lines equal the leaf payoffs weighted by the chance of each raise."""
+    tree = load_tree("card-game")
+    facts = EXERCISES["card-game-bluff"].facts()
+    for action in ("meet", "pass"):
+        line = facts["first_pays" if action == "meet" else "second_pays"]
+        assert isinstance(line, Affine)
+        red, black = (tree.node(f"tree.{c}.raise.{action}").payoffs[1] for c in ("red", "black"))
+        for b in (Fraction(0), Fraction(1, 3), Fraction(1, 2), Fraction(1)):
+            # red raises always (probability 1 in the equilibrium), black with b; 1/2 each card.
+            assert line(b) == Fraction(1, 2) * red + Fraction(1, 2) * b * black
+
+
+def test_tree_answers_with_the_wrong_rounding_are_told_so() -> None:
+    """1/3 as 0.3 or 0.34 is "nearly", without the hint; 0.333 is right."""
+    assert check("card-game-bluff", 0.3).status == "imprecise"
+    assert check("card-game-bluff", 0.34).status == "imprecise"
+    assert check("card-game-bluff", "0.333").correct
