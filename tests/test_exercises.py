@@ -472,3 +472,27 @@ def test_tree_answers_with_the_wrong_rounding_are_told_so() -> None:
     assert check("card-game-bluff", 0.3).status == "imprecise"
     assert check("card-game-bluff", 0.34).status == "imprecise"
     assert check("card-game-bluff", "0.333").correct
+
+
+def test_the_tree_texts_follow_the_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With Beijing weighed more, the answer and the printed steps change together."""
+    real = exercises.load_tree
+    extra = {"weights.russia.china_relations": 2}
+
+    def china_first(
+        name: str, overrides: Mapping[str, object] | Iterable[tuple[str, object]] = ()
+    ) -> TreeScenario:
+        more = extra if name == "rare-earth-sequential" else {}
+        return real(name, {**more, **dict(overrides)})
+
+    monkeypatch.setattr(exercises, "load_tree", china_first)
+    # games/rare_earth_sequential.toml: above a China weight of 1 Russia makes no offer.
+    assert solution("sequential-offer") == "withhold"
+    assert check("sequential-offer", "makes no offer").correct
+    assert not check("sequential-offer", "full").correct
+    tree = real("rare-earth-sequential", extra)
+    root = tree.nodes[0]
+    pays = [_backward(tree, c)[root.player] for c in root.children]
+    shown = ", ".join(f"{a} {exercises._num(x)}" for a, x in zip(root.actions, pays, strict=True))
+    explanation = EXERCISES["sequential-offer"].explanation
+    assert f"at the start Russia takes withhold ({shown})" in explanation
