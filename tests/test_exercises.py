@@ -452,6 +452,9 @@ def test_the_entry_line_is_the_entrants_expected_payoff() -> None:
     assert line.root_with(Affine(Fraction(0), tree.node("tree.out").payoffs[0], "q")) == (
         Fraction(1, 2)
     )
+    # The node the question asks about is where solve_reduced finds every threat.
+    assert {e.threat.node for e in exercises._threatening() if e.threat} == {"tree.in"}
+    assert EXERCISES["entry-threat"].node == "tree.in"
 
 
 def test_the_card_game_lines_are_player_twos_expected_payoffs() -> None:

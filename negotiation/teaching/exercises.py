@@ -24,6 +24,8 @@ How answers are read (:func:`check`):
 - *counts*: a whole number, as a number or a string (``3``, ``"3"``).
 - *strategies*: a strategy id or label of the player asked about, in any case; *pairs* and
   *dicts* of them as each question shows.
+- *actions* in a game tree: an action id or label at the node the question names (its
+  answer format says whose move and where), in any case.
 
 An answer that cannot be read is told so, with how it was read and what was expected; the
 reasoning hint is kept for answers that are read and wrong. ``...`` (the placeholder in the
