@@ -25,7 +25,7 @@ F = Fraction
 TREES = sorted(catalogue("tree"))
 #: Trees whose reduced form is too large to enumerate every equilibrium (rare-earth-sequential
 #: has 9x32 plans, past MAX_LARGE_BASES; rare-earth-trap more): compared on structure only.
-LARGE_TREES = ("rare-earth-sequential", "rare-earth-trap")
+LARGE_TREES = [n for n in ("rare-earth-sequential", "rare-earth-trap") if n in TREES]
 MATRICES = sorted(catalogue("matrix"))
 
 
