@@ -323,7 +323,7 @@ class _Parser:
         """Free text (a description or source): any string without terminal controls."""
         value = table.get(key, default)
         if not isinstance(value, str):
-            raise self.error(where, f"expected a string, got {_describe(value)}")
+            raise self.error(where, f"expected a string, got {described(value)}")
         if control := _CONTROL_IN_TEXT.search(value):
             raise self.error(
                 where,
@@ -363,14 +363,14 @@ class _Parser:
             raise self.error(
                 where,
                 "expected an id: a letter followed by letters, digits, '_' or '-', "
-                f"got {_describe(value)}",
+                f"got {described(value)}",
             )
         return value
 
     def players(self, content: Mapping[str, Any]) -> list[Player]:
         raw = content.get("players")
         if not isinstance(raw, list) or len(raw) != 2:
-            got = _count(len(raw), "player") if isinstance(raw, list) else _describe(raw)
+            got = _count(len(raw), "player") if isinstance(raw, list) else described(raw)
             raise self.error(
                 "players",
                 f"expected exactly two [[players]] tables (the first is the row player), got {got}",
@@ -379,14 +379,14 @@ class _Parser:
         for p, entry in enumerate(raw):
             where = f"players[{p}]"
             if not isinstance(entry, dict):
-                raise self.error(where, f"expected a table, got {_describe(entry)}")
+                raise self.error(where, f"expected a table, got {described(entry)}")
             self.check_keys(entry, where, _PLAYER_KEYS)
             pid = self.ident(entry, "id", f"{where}.id")
             strategies = entry.get("strategies")
             if not isinstance(strategies, list) or not strategies:
                 raise self.error(
                     f"{where}.strategies",
-                    f"expected a non-empty list of strategy ids, got {_describe(strategies)}",
+                    f"expected a non-empty list of strategy ids, got {described(strategies)}",
                 )
             if len(strategies) > limits.MAX_STRATEGIES:
                 raise self.limit(
@@ -429,7 +429,7 @@ class _Parser:
                 self.text(raw, "description", f"{where}.description"),
             )
         raise self.error(
-            where, f"expected a strategy id or a table with an id, got {_describe(raw)}"
+            where, f"expected a strategy id or a table with an id, got {described(raw)}"
         )
 
     def table(self, raw: object, where: str, players: list[Player]) -> Matrix:
@@ -440,13 +440,13 @@ class _Parser:
             f"numbers (one per strategy of {players[1].id}: {', '.join(s.id for s in cols)})"
         )
         if not isinstance(raw, list):
-            raise self.error(where, f"expected {expected}; got {_describe(raw)}")
+            raise self.error(where, f"expected {expected}; got {described(raw)}")
         if len(raw) != len(rows):
             raise self.error(where, f"expected {expected}; got {_count(len(raw), 'row')}")
         table = []
         for r, row in enumerate(raw):
             if not isinstance(row, list) or len(row) != len(cols):
-                got = _count(len(row), "number") if isinstance(row, list) else _describe(row)
+                got = _count(len(row), "number") if isinstance(row, list) else described(row)
                 raise self.error(
                     f"{where}[{r}]",
                     f"expected a row of {len(cols)} numbers (one per strategy of "
@@ -459,7 +459,7 @@ class _Parser:
         if isinstance(raw, _Refused):
             raise self.limit(where, raw.problem)
         if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal, Fraction)):
-            raise self.error(where, f"expected a finite number, got {_describe(raw)}")
+            raise self.error(where, f"expected a finite number, got {described(raw)}")
         if isinstance(raw, float):
             raw = Decimal(repr(raw))
         if isinstance(raw, Decimal) and not raw.is_finite():
@@ -470,7 +470,7 @@ class _Parser:
 
     def payoffs(self, raw: object, players: list[Player]) -> dict[str, Matrix]:
         if not isinstance(raw, dict):
-            raise self.error("payoffs", f"expected a table of payoff tables, got {_describe(raw)}")
+            raise self.error("payoffs", f"expected a table of payoff tables, got {described(raw)}")
         ids = [p.id for p in players]
         self.check_keys(raw, "payoffs", ids)
         for pid in ids:
@@ -483,7 +483,7 @@ class _Parser:
     def criterion_ids(self, content: Mapping[str, Any]) -> tuple[str, ...]:
         raw = content["criteria"]
         if not isinstance(raw, dict) or not raw:
-            got = "an empty table" if raw == {} else _describe(raw)
+            got = "an empty table" if raw == {} else described(raw)
             raise self.error(
                 "criteria", f"expected at least one [criteria.<id>] table with scores, got {got}"
             )
@@ -496,7 +496,7 @@ class _Parser:
         for cid, entry in raw.items():
             where = f"criteria.{cid}"
             if not isinstance(entry, dict):
-                raise self.error(where, f"expected a table with scores, got {_describe(entry)}")
+                raise self.error(where, f"expected a table with scores, got {described(entry)}")
             self.check_keys(entry, where, _CRITERION_KEYS)
             if "scores" not in entry:
                 raise self.error(
@@ -520,7 +520,7 @@ class _Parser:
             raise self.error(
                 "weights",
                 "expected a [weights.<player>] table for each player mapping criteria to "
-                f"numbers, got {_describe(raw)}",
+                f"numbers, got {described(raw)}",
             )
         self.check_keys(raw, "weights", ids)
         weights = {}
@@ -535,7 +535,7 @@ class _Parser:
                 )
             table = raw[pid]
             if not isinstance(table, dict):
-                raise self.error(where, f"expected a table of numbers, got {_describe(table)}")
+                raise self.error(where, f"expected a table of numbers, got {described(table)}")
             for key in table:
                 if key not in criterion_ids:
                     hint = difflib.get_close_matches(
@@ -566,8 +566,8 @@ def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
-def _describe(value: object) -> str:
-    """Say what a value is, for messages: ``string 'x'``, ``a table``, ``nothing``."""
+def described(value: object) -> str:
+    """Say what a value is, for messages (every scenario parser): ``string 'x'``, ``nothing``."""
     if value is None:
         return "nothing"
     if isinstance(value, str):

@@ -87,7 +87,13 @@ import numpy.typing as npt
 from negotiation import limits
 from negotiation.errors import LimitError, ScenarioError
 from negotiation.model import overrides as _overrides
-from negotiation.model.scenario import ID_PATTERN, Refused, parse_toml, read_text
+from negotiation.model.scenario import (
+    ID_PATTERN,
+    Refused,
+    described,
+    parse_toml,
+    read_text,
+)
 
 #: The kinds of node a tree holds.
 NodeKind = Literal["decision", "chance", "leaf"]
@@ -563,7 +569,7 @@ class _Parser:
     def text(self, table: Mapping[str, Any], key: str, where: str, default: str = "") -> str:
         value = table.get(key, default)
         if not isinstance(value, str):
-            raise self.error(where, f"expected a string, got {_describe(value)}")
+            raise self.error(where, f"expected a string, got {described(value)}")
         if len(value) > limits.MAX_LABEL_LENGTH and key in ("label", "title"):
             raise LimitError(
                 self.origin,
@@ -583,7 +589,7 @@ class _Parser:
             raise self.error(
                 where,
                 "expected an id: a letter followed by letters, digits, '_' or '-', "
-                f"got {_describe(value)}",
+                f"got {described(value)}",
             )
         if len(value) > limits.MAX_ID_LENGTH:
             raise LimitError(
@@ -596,7 +602,7 @@ class _Parser:
         if isinstance(raw, Refused):  # refused on sight by the shared TOML reader
             raise LimitError(self.origin, where, raw.problem)
         if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal, Fraction)):
-            raise self.error(where, f"expected a finite number, got {_describe(raw)}")
+            raise self.error(where, f"expected a finite number, got {described(raw)}")
         if isinstance(raw, float):
             if raw != raw or raw in (float("inf"), float("-inf")):
                 raise self.error(where, f"expected a finite number, got {raw}")
@@ -623,7 +629,7 @@ class _Parser:
 
     def players(self, raw: object) -> list[TreePlayer]:
         if not isinstance(raw, list) or not raw:
-            got = "none" if raw is None or raw == [] else _describe(raw)
+            got = "none" if raw is None or raw == [] else described(raw)
             raise self.error(
                 "players", f"expected one or more [[players]] tables with an id each, got {got}"
             )
@@ -631,7 +637,7 @@ class _Parser:
         for p, entry in enumerate(raw):
             where = f"players[{p}]"
             if not isinstance(entry, dict):
-                raise self.error(where, f"expected a table, got {_describe(entry)}")
+                raise self.error(where, f"expected a table, got {described(entry)}")
             if "strategies" in entry:
                 raise self.error(
                     f"{where}.strategies",
@@ -662,7 +668,7 @@ class _Parser:
             return ()
         raw = content["criteria"]
         if not isinstance(raw, dict) or not raw:
-            got = "an empty table" if raw == {} else _describe(raw)
+            got = "an empty table" if raw == {} else described(raw)
             raise self.error("criteria", f"expected at least one [criteria.<id>] table, got {got}")
         for key in raw:
             self.check_id(key, f"criteria.{key}")
@@ -674,7 +680,7 @@ class _Parser:
             where = f"criteria.{cid}"
             if not isinstance(entry, dict):
                 raise self.error(
-                    where, f"expected a table (label, description), got {_describe(entry)}"
+                    where, f"expected a table (label, description), got {described(entry)}"
                 )
             if "scores" in entry:
                 raise self.error(
@@ -702,7 +708,7 @@ class _Parser:
             raise self.error(
                 "weights",
                 "expected a [weights.<player>] table for each player mapping criteria to "
-                f"numbers, got {_describe(raw)}",
+                f"numbers, got {described(raw)}",
             )
         self.check_keys(raw, "weights", ids, "a player id, ")
         weights: dict[str, dict[str, Fraction]] = {}
@@ -717,7 +723,7 @@ class _Parser:
                 )
             table = raw[pid]
             if not isinstance(table, dict):
-                raise self.error(where, f"expected a table of numbers, got {_describe(table)}")
+                raise self.error(where, f"expected a table of numbers, got {described(table)}")
             self.check_keys(table, where, criterion_ids, "a criterion, ")
             weights[pid] = {k: self.number(v, f"{where}.{k}") for k, v in table.items()}
         return weights
@@ -782,7 +788,7 @@ class _TreeBuilder:
     ) -> int:
         p = self.p
         if not isinstance(raw, dict):
-            raise p.error(where, f"expected a node table, got {_describe(raw)}")
+            raise p.error(where, f"expected a node table, got {described(raw)}")
         if depth > limits.MAX_TREE_DEPTH:
             raise LimitError(
                 p.origin,
@@ -909,7 +915,7 @@ class _TreeBuilder:
         did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
         raise self.p.error(
             where,
-            f"unknown player {_describe(raw)}{did_you_mean}; expected one of: "
+            f"unknown player {described(raw)}{did_you_mean}; expected one of: "
             f"{', '.join(self.player_ids)}",
         )
 
@@ -918,7 +924,7 @@ class _TreeBuilder:
     ) -> tuple[Fraction, ...]:
         p = self.p
         if not isinstance(raw, dict) or not raw:
-            got = "an empty table" if raw == {} else _describe(raw)
+            got = "an empty table" if raw == {} else described(raw)
             raise p.error(
                 where,
                 "expected a table of outcome probabilities such as { strong = 0.9, weak = "
@@ -951,7 +957,7 @@ class _TreeBuilder:
                 raise p.error(
                     _join(where, key),
                     f"expected a probability (a number from 0 to 1) or {REST!r}, "
-                    f"got {_describe(value)}",
+                    f"got {described(value)}",
                 )
             prob = p.number(value, _join(where, key))
             if not 0 <= prob <= 1:
@@ -1005,7 +1011,8 @@ class _TreeBuilder:
             pw = _join(where, "payoffs")
             if not isinstance(table, dict):
                 raise p.error(
-                    pw, f"expected a table {{ <player> = <number>, ... }}, got {_describe(table)}"
+                    pw,
+                    f"expected a table {{ <player> = <number>, ... }}, got {described(table)}",
                 )
             p.check_keys(table, pw, self.player_ids, "a player id, ")
             for pid in self.player_ids:
@@ -1038,7 +1045,8 @@ class _TreeBuilder:
             )
         if not isinstance(table, dict):
             raise p.error(
-                sw, f"expected a table {{ <criterion> = <number>, ... }}, got {_describe(table)}"
+                sw,
+                f"expected a table {{ <criterion> = <number>, ... }}, got {described(table)}",
             )
         p.check_keys(table, sw, self.criterion_ids, "a criterion, ")
         scores = {k: p.number(v, _join(sw, k)) for k, v in table.items()}
@@ -1185,30 +1193,8 @@ def _magnitude_problem() -> str:
     )
 
 
-def _shorten(text: str, width: int = 80) -> str:
-    text = text.replace("\n", " ")
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
-
-
-def _describe(value: object) -> str:
-    """Say what a value is, for messages: ``string 'x'``, ``a table``, ``nothing``."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, str):
-        return f"string {_shorten(repr(value))}"
-    if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    if isinstance(value, (int, Decimal, Fraction, float)):
-        return f"number {_shorten(str(value))}"
-    return type(value).__name__
 
 
 def _copy(value: Any) -> Any:

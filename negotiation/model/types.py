@@ -77,7 +77,7 @@ import attrs
 
 from negotiation.errors import ScenarioError
 from negotiation.model import overrides as _overrides
-from negotiation.model.scenario import ID_PATTERN
+from negotiation.model.scenario import ID_PATTERN, described
 from negotiation.model.tree import NODE_SETTINGS, REST, TreeScenario
 
 #: The top-level key holding every typed player's types and prior.
@@ -439,7 +439,7 @@ class _Compiler:
             raise self.error(
                 TYPES_KEY,
                 "expected [types.<player>] tables mapping each type to its prior probability, "
-                f"got {_describe(raw)}",
+                f"got {described(raw)}",
             )
         typed: list[TypedPlayer] = []
         seen: dict[str, str] = {}
@@ -454,7 +454,7 @@ class _Compiler:
                     f"{', '.join(player_ids) or '(none listed)'}",
                 )
             if not isinstance(table, dict) or len(table) < 2:
-                got = _describe(table) if not isinstance(table, dict) else f"{len(table)} type"
+                got = described(table) if not isinstance(table, dict) else f"{len(table)} type"
                 raise self.error(
                     where,
                     "expected a table of at least two types with their prior probabilities, "
@@ -509,7 +509,7 @@ class _Compiler:
             raise self.error(
                 where,
                 f"expected a prior probability (a number from 0 to 1) or {REST!r}, got "
-                f"{_describe(value)}",
+                f"{described(value)}",
             )
         if isinstance(value, float):
             value = Decimal(repr(value))
@@ -802,20 +802,6 @@ def _player_ids(raw: object) -> list[str]:
 
 def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, str):
-        return f"string {value[:80]!r}"
-    if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    return f"number {str(value)[:80]}"
 
 
 def _copy(value: Any) -> Any:
