@@ -35,7 +35,7 @@ def test_show_prints_weights_and_both_matrices() -> None:
     assert "Payoffs to United States (us)" in out
     assert "Payoffs to Russia (russia)" in out
     assert "supply_security" in out
-    assert "-3.8" in out  # US payoff for accepting the full offer
+    assert "-3.65" in out  # US payoff for accepting the full offer
 
 
 def test_show_cell_breaks_a_cell_down() -> None:
@@ -45,8 +45,8 @@ def test_show_cell_breaks_a_cell_down() -> None:
     lines = [line.split() for line in out.splitlines()]
     assert ["legitimacy", "1", "-2", "-2"] in lines  # US: weight 1 x score -2
     assert ["legitimacy", "-1", "-2", "2"] in lines  # Russia gains what the law loses
-    assert ["total", "-3.8"] in lines
-    assert ["total", "8"] in lines
+    assert ["total", "-3.65"] in lines
+    assert ["total", "4"] in lines
 
 
 def test_show_cell_accepts_positions_and_rejects_unknown_ids() -> None:
@@ -62,7 +62,7 @@ def test_solve_table_names_strategies_and_payoffs() -> None:
     code, out, _ = run("solve", "rare-earth")
     assert code == 0
     row = next(line for line in out.splitlines() if line.startswith("1  "))
-    assert row.split() == ["1", "pure", "Diversify", "Full", "offer", "0.7", "-0.25"]
+    assert row.split() == ["1", "pure", "Diversify", "Full", "offer", "1", "-0.875"]
     assert "non-degenerate" in out
 
 
@@ -118,10 +118,10 @@ def test_every_method_reports_the_same_set(method: str) -> None:
 
 
 def test_solve_override_flips_the_rare_earth_equilibrium() -> None:
-    """Weighing supply security 4.5 times makes accepting the full offer the equilibrium."""
-    out = run("solve", "rare-earth", "--set", "weights.us.supply_security=4.5")[1]
+    """A diversification-cost weight of 2 (above 9/5) makes rejecting the full offer the answer."""
+    out = run("solve", "rare-earth", "--set", "weights.us.diversification_cost=2")[1]
     row = next(line for line in out.splitlines() if line.startswith("1  "))
-    assert row.split()[:4] == ["1", "pure", "Accept", "Full"]
+    assert row.split()[:4] == ["1", "pure", "Reject", "Full"]
 
 
 def test_solve_output_file_is_written(tmp_path: Path) -> None:
@@ -138,7 +138,7 @@ def test_validate_accepts_a_good_file() -> None:
     """`validate` on a catalogue file says it is valid and exits 0."""
     code, out, _ = run("validate", "rare-earth")
     assert code == 0
-    assert "valid scenario 'rare-earth' (3x3, 7 criteria)" in out
+    assert "valid scenario 'rare-earth' (3x3, 9 criteria)" in out
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,7 @@ def test_validate_accepts_a_good_file() -> None:
         (["solve", "rare-earth", "--set", "weights.us.legitimcy=2"], "did you mean 'legitimacy'"),
         (["solve", "rare-earth", "--set", "weights.us.legitimacy=hi"], "expected a finite number"),
         (["solve", "rare-earth", "--set", "weights.us.legitimacy"], "expected PATH=VALUE"),
-        (["solve", "rare-earth", "--set", "criteria.wedge.scores[3][0]=1"], "out of range"),
+        (["solve", "rare-earth", "--set", "criteria.sanctions.scores[3][0]=1"], "out of range"),
         (["solve", "rare-earth", "--method", "magic"], "Invalid value for '--method'"),
         (["show", "missing.toml"], "missing.toml: no such file"),
         (["validate", "."], "is a directory"),
@@ -338,16 +338,16 @@ def test_show_json_has_exact_and_float_payoffs() -> None:
     assert doc["overrides"] == [{"path": "weights.us.legitimacy", "value": 1 / 3, "exact": "1/3"}]
     law = next(c for c in doc["criteria"] if c["id"] == "legitimacy")
     assert law["exact"]["weights"] == {"us": "1/3", "russia": "-1"}
-    # Accept / full: 2 - 2/3 - 1.6 - 1.6 - 0.6 (see tutorial step 5, law weight 1/3).
-    assert doc["exact"]["payoffs"]["us"][0][0] == "-37/15"
-    assert doc["payoffs"]["us"][0][0] == pytest.approx(-37 / 15)
+    # Accept / full: 1/2 - 2/3 - 8/5 - 2/5 - 3/20 (games/rare_earth.toml, law weight 1/3).
+    assert doc["exact"]["payoffs"]["us"][0][0] == "-139/60"
+    assert doc["payoffs"]["us"][0][0] == pytest.approx(-139 / 60)
 
 
 def test_show_cell_json_breaks_the_cell_down() -> None:
     """`show --cell --format json` lists each term and the totals, exactly."""
     doc = json.loads(run("show", "rare-earth", "--cell", "accept", "full", "--format", "json")[1])
     assert (doc["row"], doc["col"]) == ("accept", "full")
-    assert doc["exact"]["totals"] == {"us": "-19/5", "russia": "8"}
+    assert doc["exact"]["totals"] == {"us": "-73/20", "russia": "4"}
     law = next(t for t in doc["terms"]["us"] if t["criterion"] == "legitimacy")
     assert law["exact"] == {"weight": "1", "score": "-2", "value": "-2"}
 
@@ -357,8 +357,8 @@ def test_show_cell_json_breaks_the_cell_down() -> None:
 
 def test_show_prints_the_override_line_as_solve_does() -> None:
     """`show --set` states the override on an `override:` line, like `solve --set`."""
-    args = ["rare-earth", "--set", "weights.us.supply_security=4.5"]
-    line = "  override: weights.us.supply_security = 4.5"
+    args = ["rare-earth", "--set", "weights.us.diversification_cost=2.5"]
+    line = "  override: weights.us.diversification_cost = 2.5"
     assert line in run("show", *args)[1].splitlines()
     assert line in run("solve", *args)[1].splitlines()
     assert run("show", *args, "--cell", "accept", "full")[1].splitlines()[1] == line
@@ -368,12 +368,12 @@ def test_show_wraps_the_source_without_breaking_its_url() -> None:
     """The rare-earth source wraps between words; its URL stays one piece on one line."""
     out = run("show", "rare-earth")[1].splitlines()
     url = "https://world-today-news.com/russias-rare-earth-minerals-strategic-moves-as-moscow-courts-trumps-america"
-    assert url in out
     start = next(k for k, line in enumerate(out) if line.startswith("Source: World Today News"))
-    assert out[start:start + 3] == [
+    assert out[start:start + 4] == [
         "Source: World Today News, 'Russia's Rare Earth Strategy: Moscow's Strategic Courtship of",
         "Trump's America', March 2025,",
-        url,
+        url + ";",  # the source goes on with the figures' sources (USGS, IEA)
+        "USGS Mineral Commodity Summaries 2025; IEA Global Critical Minerals Outlook 2024.",
     ]  # fmt: skip
 
 
@@ -383,13 +383,13 @@ def test_sweep_summary_counts_in_words(tmp_path: Path) -> None:
         1
     ]
     assert out.startswith("Solved 1 grid point over payoffs.row[0][0] (")
-    args = ["sweep", "rare-earth", "--param", "weights.us.supply_security=0:6:13"]
+    args = ["sweep", "rare-earth", "--param", "weights.us.diversification_cost=0:3:13"]
     out = run(*args, "--out", str(tmp_path / "b"))[1]
-    assert "The equilibrium set changes once along weights.us.supply_security:" in out
+    assert "The equilibrium set changes once along weights.us.diversification_cost:" in out
 
 
 def test_a_sweep_with_no_change_names_its_equilibrium(tmp_path: Path) -> None:
-    """Below supply-security weight 4 nothing changes: the summary names Diversify / Full offer."""
+    """No supply-security weight changes the answer: the summary names Diversify / Full offer."""
     args = ["sweep", "rare-earth", "--param", "weights.us.supply_security=0:3:7"]
     lines = run(*args, "--out", str(tmp_path / "a"))[1].splitlines()
     assert lines[1:3] == [
@@ -400,7 +400,7 @@ def test_a_sweep_with_no_change_names_its_equilibrium(tmp_path: Path) -> None:
 
 def test_degenerate_notes_come_before_the_components_they_announce() -> None:
     """The note that speaks of "the components below" is printed above them."""
-    out = run("solve", "rare-earth", "--set", "weights.us.supply_security=4")[1]
+    out = run("solve", "rare-earth", "--set", "weights.us.diversification_cost=9/5")[1]
     note = out.index("the components below describe every equilibrium")
     assert note < out.index("Components of the equilibrium set:")
     assert out.index("Cross-check:") < out.index("Components of the equilibrium set:")
