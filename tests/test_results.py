@@ -85,7 +85,7 @@ def test_cli_sweep_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
         "sweep",
         "rare-earth",
         "--param",
-        "weights.us.wedge=0:1:3",
+        "weights.us.sanctions=0:1:3",
         "--out",
         str(tmp_path),
         "-q",
@@ -115,9 +115,9 @@ def test_cli_plot_redraws_without_solving(tmp_path: Path) -> None:
     ("args", "expected"),
     [
         (["--param", "weights.us.nothing=0:1:3"], "has no key 'nothing'"),
-        (["--param", "weights.us.wedge=0:1"], "expected PATH=START:STOP:NUM"),
-        (["--values", "weights.us.wedge=0,x"], "expected a finite number"),
-        (["--param", "weights.us.wedge=0:1:3", "--param", "weights.us.wedge=0:1:3"], "different"),
+        (["--param", "weights.us.sanctions=0:1"], "expected PATH=START:STOP:NUM"),
+        (["--values", "weights.us.sanctions=0,x"], "expected a finite number"),
+        (["--param", "weights.us.sanctions=0:1:3"] * 2, "different"),
         ([], "one or two"),
     ],
 )
@@ -200,10 +200,14 @@ def test_manifest_content_hashes_like_the_scenario(tmp_path: Path) -> None:
 
 
 def test_payoffs_at_a_tie_come_from_exact_payoffs() -> None:
-    """At the degenerate threshold both extreme equilibria report exactly 2.2 for the US."""
-    grid = Grid((Axis.parse_values("weights.us.supply_security=4"),))
+    """At the degenerate threshold both extreme equilibria report exactly -0.2 for the US.
+
+    By hand (games/rare_earth.toml) at diversification-cost weight 9/5, against the full offer:
+    reject = 0.8 x (-1/4) = -1/5 and diversify = 1 + 0.8 x 3/4 - 9/5 = -1/5.
+    """
+    grid = Grid((Axis.parse_values("weights.us.diversification_cost=9/5"),))
     rows = sweep(load("rare-earth"), grid).rows
-    assert [row["payoff.us"] for row in rows] == [2.2, 2.2]
+    assert [row["payoff.us"] for row in rows] == [-0.2, -0.2]
 
 
 def test_interrupted_two_d_sweep_still_plots(tmp_path: Path) -> None:
@@ -227,8 +231,8 @@ def test_interrupted_two_d_sweep_still_plots(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("set_path", "swept"),
     [
-        ("weights.us.wedge", "weights.us.wedge"),
-        ("criteria.wedge.scores[0][0]", "criteria.wedge.scores[accept][full]"),
+        ("weights.us.sanctions", "weights.us.sanctions"),
+        ("criteria.sanctions.scores[0][0]", "criteria.sanctions.scores[accept][full]"),
     ],
 )
 def test_cli_refuses_set_on_a_swept_number(tmp_path: Path, set_path: str, swept: str) -> None:
@@ -245,13 +249,13 @@ def test_cli_refuses_set_on_a_swept_path(tmp_path: Path) -> None:
         "sweep",
         "rare-earth",
         "--set",
-        "weights.us.wedge=1",
+        "weights.us.sanctions=1",
         "--param",
-        "weights.us.wedge=0:1:3",
+        "weights.us.sanctions=0:1:3",
     ]
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "x")])
     assert result.exit_code == 2
-    assert "both set weights.us.wedge" in result.stderr
+    assert "both set weights.us.sanctions" in result.stderr
 
 
 # --------------------------------------------------------------------------- damaged folders
@@ -400,13 +404,14 @@ def test_a_two_d_point_outside_the_grid_is_refused(tmp_path: Path) -> None:
     _edit_csv(tmp_path, lambda ls: [*ls, _cells(ls[-1], 0, "75")])
     result = CliRunner().invoke(main, ["plot", str(tmp_path)])
     assert result.exit_code == 2
-    assert "line 78: point 75 is outside the grid (0 to 74)" in result.stderr
+    # One equilibrium at each of the 75 points: the header, 75 rows, then the bad line 77.
+    assert "line 77: point 75 is outside the grid (0 to 74)" in result.stderr
 
 
 def test_a_run_that_fails_at_once_leaves_no_folder(tmp_path: Path) -> None:
     """Sweep values beyond a float (1e400) are refused before --out is created."""
     out = tmp_path / "never"
-    args = ["sweep", "rare-earth", "--values", "weights.us.wedge=0,1e400", "--out", str(out)]
+    args = ["sweep", "rare-earth", "--values", "weights.us.sanctions=0,1e400", "--out", str(out)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: ")
