@@ -16,8 +16,9 @@ from negotiation import load, payoff_matrices, solve
 from negotiation.model.catalogue import load_tree
 from negotiation.model.scenario import Scenario
 from negotiation.model.tree import TreeScenario
-from negotiation.teaching import exercises
+from negotiation.teaching import matrix_exercises, tree_exercises
 from negotiation.teaching.exercises import EXERCISES, Affine, check, solution
+from negotiation.teaching.text import num
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -252,7 +253,7 @@ def test_the_threshold_explanation_is_the_library_at_every_weight() -> None:
 
 def test_the_texts_follow_the_scenario(monkeypatch: pytest.MonkeyPatch) -> None:
     """With a different scenario the explanation's numbers and the answer change together."""
-    real = exercises.load_matrix
+    real = matrix_exercises.load_matrix
 
     def heavier_law(
         name: str, overrides: Mapping[str, object] | Iterable[tuple[str, object]] = ()
@@ -260,7 +261,7 @@ def test_the_texts_follow_the_scenario(monkeypatch: pytest.MonkeyPatch) -> None:
         extra: dict[str, object] = {"weights.us.legitimacy": 2} if name == "rare-earth" else {}
         return real(name, {**extra, **dict(overrides)})
 
-    monkeypatch.setattr(exercises, "load_matrix", heavier_law)
+    monkeypatch.setattr(matrix_exercises, "load_matrix", heavier_law)
     # Accept against the full offer loses 2 x 2 more for the law: 2w - 7.8 = 0.5w + 0.2
     # at w = 16/3.
     assert solution("rare-earth-threshold") == Fraction(16, 3)
@@ -431,11 +432,11 @@ def test_each_backward_induction_step_is_recomputed() -> None:
         best = node.actions[pays.index(max(pays))]
         assert pays.count(max(pays)) == 1  # no ties, so the SPE is unique
         shown = ", ".join(
-            f"{a} {exercises._num(x)}" for a, x in zip(node.actions, pays, strict=True)
+            f"{a} {num(x)}" for a, x in zip(node.actions, pays, strict=True)
         )
         assert f"{tree.players[k].label} takes {best} ({shown})" in explanation
     root = _backward(tree, 0)
-    assert f"United States {exercises._num(root[0])} and Russia {exercises._num(root[1])}" in (
+    assert f"United States {num(root[0])} and Russia {num(root[1])}" in (
         explanation
     )
     assert solution("sequential-offer") == "full"
@@ -453,7 +454,7 @@ def test_the_entry_line_is_the_entrants_expected_payoff() -> None:
         Fraction(1, 2)
     )
     # The node the question asks about is where solve_reduced finds every threat.
-    assert {e.threat.node for e in exercises._threatening() if e.threat} == {"tree.in"}
+    assert {e.threat.node for e in tree_exercises._threatening() if e.threat} == {"tree.in"}
     assert EXERCISES["entry-threat"].node == "tree.in"
 
 
@@ -479,7 +480,7 @@ def test_tree_answers_with_the_wrong_rounding_are_told_so() -> None:
 
 def test_the_tree_texts_follow_the_tree(monkeypatch: pytest.MonkeyPatch) -> None:
     """With Beijing weighed more, the answer and the printed steps change together."""
-    real = exercises.load_tree
+    real = tree_exercises.load_tree
     extra = {"weights.russia.china_relations": 2}
 
     def china_first(
@@ -488,7 +489,7 @@ def test_the_tree_texts_follow_the_tree(monkeypatch: pytest.MonkeyPatch) -> None
         more = extra if name == "rare-earth-sequential" else {}
         return real(name, {**more, **dict(overrides)})
 
-    monkeypatch.setattr(exercises, "load_tree", china_first)
+    monkeypatch.setattr(tree_exercises, "load_tree", china_first)
     # games/rare_earth_sequential.toml: above a China weight of 1 Russia makes no offer.
     assert solution("sequential-offer") == "withhold"
     assert check("sequential-offer", "makes no offer").correct
@@ -496,6 +497,6 @@ def test_the_tree_texts_follow_the_tree(monkeypatch: pytest.MonkeyPatch) -> None
     tree = real("rare-earth-sequential", extra)
     root = tree.nodes[0]
     pays = [_backward(tree, c)[root.player] for c in root.children]
-    shown = ", ".join(f"{a} {exercises._num(x)}" for a, x in zip(root.actions, pays, strict=True))
+    shown = ", ".join(f"{a} {num(x)}" for a, x in zip(root.actions, pays, strict=True))
     explanation = EXERCISES["sequential-offer"].explanation
     assert f"at the start Russia takes withhold ({shown})" in explanation
