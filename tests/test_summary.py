@@ -32,28 +32,31 @@ def _document(grid: Grid, name: str = "rare-earth") -> tuple[SweepResult, dict[s
 
 
 def test_a_threshold_on_the_grid_is_reported_exactly() -> None:
-    """The rare-earth change sits at supply-security weight exactly 4, a degenerate grid point.
+    """The rare-earth change sits at diversification-cost weight exactly 9/5, a grid point.
 
-    Known answer: against the full offer accepting pays the US 2w - 5.8 and diversifying
-    0.5w + 0.2 (docs/explanation/sweeps-and-thresholds.md), equal at w = 4.
+    Known answer (games/rare_earth.toml, by hand): against the full offer rejecting pays the US
+    0.8 x (-1/4) = -1/5 and diversifying 1 + 0.8 x 3/4 - c = 8/5 - c, equal at c = 9/5
+    (docs/explanation/sweeps-and-thresholds.md).
     """
-    _, doc = _document(Grid((Axis.linspace(SUPPLY, 0, 6, 121),)))
+    _, doc = _document(Grid((Axis.linspace(COST, 0, 3, 121),)))
     (change,) = doc["change_points"]
     assert change["at_grid_point"] is True
-    assert change["low"] == change["high"] == {"index": 80, "exact": "4", "value": 4.0}
-    assert (change["before"], change["after"]) == ("Diversify / Full offer", "Accept / Full offer")
-    # 4 and 5.2 (a tie against the limited offer that changes nothing) are degenerate.
-    assert doc["degenerate"] == {"count": 2, "points": [[80, 80], [104, 104]]}
+    assert change["low"] == change["high"] == {"index": 72, "exact": "9/5", "value": 1.8}
+    assert (change["before"], change["after"]) == ("Diversify / Full offer", "Reject / Full offer")
+    # 9/5 and every cost above it are degenerate: against no offer, accepting and rejecting are
+    # the same act (payoff 0 each), and both beat diversifying (9/5 - c) there.
+    assert doc["degenerate"] == {"count": 49, "points": [[72, 120]]}
 
 
 def test_a_threshold_between_grid_values_is_an_exact_interval() -> None:
-    """0:6:12 steps by 6/11 and misses 4: the change lies between 42/11 and 48/11, exactly."""
-    _, doc = _document(Grid((Axis.linspace(SUPPLY, 0, 6, 12),)))
+    """0:3:12 steps by 3/11 and misses 9/5: the change lies between 18/11 and 21/11, exactly."""
+    _, doc = _document(Grid((Axis.linspace(COST, 0, 3, 12),)))
     (change,) = doc["change_points"]
     assert change["at_grid_point"] is False
-    assert change["low"] == {"index": 7, "exact": "42/11", "value": 42 / 11}
-    assert change["high"] == {"index": 8, "exact": "48/11", "value": 48 / 11}
-    assert Fraction(change["low"]["exact"]) < 4 < Fraction(change["high"]["exact"])
+    assert change["low"] == {"index": 6, "exact": "18/11", "value": 18 / 11}
+    assert change["high"] == {"index": 7, "exact": "21/11", "value": 21 / 11}
+    low, high = Fraction(change["low"]["exact"]), Fraction(change["high"]["exact"])
+    assert low < Fraction(9, 5) < high
 
 
 def test_regimes_cover_every_point_once_and_match_the_sweep() -> None:
@@ -83,9 +86,9 @@ def test_regime_bounds_and_supports_are_those_of_its_points() -> None:
             values = [grid.point(p)[axis] for p in mine]
             assert Fraction(bound["low"]["exact"]) == min(values)
             assert Fraction(bound["high"]["exact"]) == max(values)
-    accept = next(r for r in doc["regimes"] if r["label"] == "Accept / Full offer")
-    assert accept["equilibria"] == [
-        {"pure": True, "support": {"us": ["accept"], "russia": ["full"]}}
+    reject = next(r for r in doc["regimes"] if r["label"] == "Reject / Full offer")
+    assert reject["equilibria"] == [
+        {"pure": True, "support": {"us": ["reject"], "russia": ["full"]}}
     ]
 
 
@@ -122,13 +125,16 @@ def test_runs_join_consecutive_points() -> None:
     ("path", "words"),
     [
         ("weights.us.supply_security", "United States weight on supply security"),
-        ("weights.us.wedge", "United States weight on US-allies wedge"),
-        ("criteria.wedge.scores[accept][full]", "US-allies wedge score of (Accept, Full offer)"),
+        ("weights.us.sanctions", "United States weight on sanctions relief"),
+        (
+            "criteria.sanctions.scores[accept][full]",
+            "Sanctions relief score of (Accept, Full offer)",
+        ),
         (
             "criteria.legitimacy.scores[2][1]",
             "International law score of (Diversify, Limited offer)",
         ),
-        ("weights.nobody.wedge", "weights.nobody.wedge"),
+        ("weights.nobody.sanctions", "weights.nobody.sanctions"),
         ("not a path", "not a path"),
     ],
 )
@@ -142,20 +148,21 @@ def test_paths_in_words(path: str, words: str) -> None:
 
 def test_run_writes_the_summary_with_words_and_overrides(tmp_path: Path) -> None:
     """A finished run writes summary.json naming the scenario, its axes in words and --set."""
-    scenario = load("rare-earth", {"weights.us.legitimacy": "2"})
-    grid = Grid((Axis.linspace(SUPPLY, 0, 6, 13),))
-    run(scenario, grid, tmp_path, overrides=[("weights.us.legitimacy", Fraction(2))])
+    scenario = load("rare-earth", {SUPPLY: "2"})
+    grid = Grid((Axis.linspace(COST, 0, 3, 13),))
+    run(scenario, grid, tmp_path, overrides=[(SUPPLY, Fraction(2))])
     doc = json.loads((tmp_path / SUMMARY).read_text())
     assert doc["schema_version"] == 1
     assert doc["status"] == "complete"
     assert doc["scenario"]["name"] == "rare-earth"
     assert doc["axes"] == [
-        {"path": SUPPLY, "label": "United States weight on supply security", "count": 13}
+        {"path": COST, "label": "United States weight on diversification cost", "count": 13}
     ]
-    assert doc["overrides"] == [{"path": "weights.us.legitimacy", "value": 2.0, "exact": "2"}]
-    # With law weighing 2 the US accepts where 2w - 7.8 > 0.5w + 0.2, i.e. w > 16/3.
+    assert doc["overrides"] == [{"path": SUPPLY, "value": 2.0, "exact": "2"}]
+    # With supply weighing 2 the US stops diversifying against the full offer where
+    # 2 + 0.8 x 3/4 - c < 0.8 x (-1/4), i.e. c > 14/5 (by hand from games/rare_earth.toml).
     (change,) = doc["change_points"]
-    assert (change["low"]["exact"], change["high"]["exact"]) == ("5", "11/2")
+    assert (change["low"]["exact"], change["high"]["exact"]) == ("11/4", "3")
 
 
 def test_plot_writes_the_summary_of_an_interrupted_sweep(tmp_path: Path) -> None:
@@ -178,11 +185,11 @@ def test_plot_writes_the_summary_of_an_interrupted_sweep(tmp_path: Path) -> None
 def test_sweep_format_json_prints_the_summary_file(tmp_path: Path) -> None:
     """`sweep --format json` prints exactly summary.json and nothing else on stdout."""
     out = tmp_path / "s"
-    args = ["sweep", "rare-earth", "--param", f"{SUPPLY}=0:6:13", "--out", str(out)]
+    args = ["sweep", "rare-earth", "--param", f"{COST}=0:3:13", "--out", str(out)]
     result = CliRunner().invoke(main, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
     assert result.stdout == (out / SUMMARY).read_text()
-    assert json.loads(result.stdout)["change_points"][0]["low"]["exact"] == "4"
+    assert json.loads(result.stdout)["change_points"][0]["low"]["exact"] == "7/4"
 
 
 def test_force_removes_the_old_summary(tmp_path: Path) -> None:
