@@ -48,9 +48,25 @@ MAX_NESTING = 64
 #: Most points of one sweep grid (the product of the axes' lengths).
 MAX_GRID_POINTS = 4_000_000
 
+#: Most points of one sweep of a two-player tree with information sets, where every point
+#: is solved exactly twice over: its subgame-perfect equilibria and its perfect Bayesian
+#: equilibria (:mod:`negotiation.studies.tree_sweep`). On ``rare-earth-trap`` a point costs
+#: about 1 to 3 s on one core, so 1,000 points (a 31 x 31 map) take about 20 to 50 minutes.
+MAX_PBE_SWEEP_POINTS = 1_000
+
 #: Most nodes of a game tree, and its greatest depth (edges from the root to a leaf).
 MAX_TREE_NODES = 100_000
 MAX_TREE_DEPTH = 64
+
+#: Most numbers of a tree one ``negotiation explore`` study varies: the tree's exact
+#: polynomials come from its ``2**d`` corners, each a validated rebuild of the tree
+#: (about 2 ms for rare-earth-sequential, so 12 numbers take about 8 s).
+MAX_TREE_EXPLORE_INPUTS = 12
+
+#: Most draws solved one by one, exactly, in an explore study of a tree with information
+#: sets (confidence-factor draws included): about 10 ms a draw for beer-quiche, 0.9 s for
+#: rare-earth-trap on a 2-core machine, so the limit is minutes to hours.
+MAX_TREE_EXACT_DRAWS = 20_000
 
 #: Largest game whose every equilibrium :func:`negotiation.solve` enumerates exactly, in
 #: enumeration steps: ``C(m + n, m)`` bases (each best-response polytope has
