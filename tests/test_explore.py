@@ -83,29 +83,34 @@ def _within(summary: dict[str, object], label: str, value: float) -> bool:
 # --------------------------------------------------------------------------- known answers
 
 
-def test_rare_earth_us_accepts_in_one_third_of_supply_security_weights() -> None:
-    """Rare-earth with supply security ~ U(0, 6): the US accepts in 1/3 of the draws.
+def test_rare_earth_us_stops_diversifying_in_two_fifths_of_cost_weights() -> None:
+    """Rare-earth with diversification cost c ~ U(0, 3): the US rejects in 2/5 of the draws.
 
-    The US accepts exactly when its supply-security weight exceeds 4 (README: the
-    threshold of the default rare-earth game), so U(0, 6) gives (6 - 4) / 6 = 1/3; the
-    Wilson interval of 20,000 draws covers 1/3.
+    By hand from games/rare_earth.toml at the default weights: Russia's full offer strictly
+    dominates (against accept, reject, diversify it pays 4, 1/8, -7/8; the limited offer
+    15/8, 0, -1; no offer 0, 0, -1). Against it the US's two payoff lines are reject =
+    0.8 x (-1/4) = -1/5 and diversify = 1 + 0.8 x 3/4 - c = 8/5 - c (accept, -73/20, is
+    below both), so the US stops diversifying exactly when c > 9/5, and U(0, 3) gives
+    (3 - 9/5) / 3 = 2/5. Every draw above 9/5 is degenerate (against no offer, accepting and
+    rejecting are the same act, payoff 0 each), so the degenerate share is the reject share.
+    The Wilson interval of 20,000 draws covers 2/5.
     """
     study = Study(
         load("rare-earth"),
-        vary=["weights.us.supply_security=uniform:0:6"],
+        vary=["weights.us.diversification_cost=uniform:0:3"],
         samples=20_000,
         seed=11,
         analysis_samples=2048,
         confidence_samples=0,
     )
     summary = explore(study).summary
-    assert set(_shares(summary)) == {"Accept / Full offer", "Diversify / Full offer"}
-    assert _within(summary, "Accept / Full offer", 1 / 3)
+    assert set(_shares(summary)) == {"Reject / Full offer", "Diversify / Full offer"}
+    assert _within(summary, "Reject / Full offer", 2 / 5)
     assert (
-        summary["strategies"]["us"]["accept"]["played"] == _shares(summary)["Accept / Full offer"]
+        summary["strategies"]["us"]["reject"]["played"] == _shares(summary)["Reject / Full offer"]
     )
     assert sum(_shares(summary).values()) == pytest.approx(1)
-    assert summary["degenerate"] == 0
+    assert summary["degenerate"] == _shares(summary)["Reject / Full offer"]
 
 
 def test_inspection_mean_enforcement_is_the_integral_of_tsebelis_mix() -> None:
@@ -161,12 +166,11 @@ def test_smaa2_textbook_acceptability_central_weights_and_confidence() -> None:
 def test_two_dimensional_regime_areas_match_the_boundary_lines() -> None:
     """A 2-D study's regime shares equal the areas between the hand-drawn boundary lines.
 
-    Rare-earth with supply security s ~ U(0, 6) and diversification cost d ~ U(0, 3):
-    Russia's full offer is dominant, and against it the US gets accept 2s - 5.8, reject 0,
-    diversify 0.5s + 0.8 - d. Accept wins for s > 2.9 and d > 6.6 - 1.5s (area
-    int_2.9^4.4 (1.5s - 3.6) ds + 1.6 * 3 = 2.8125 + 4.8 = 7.6125 of 18, share 203/480);
-    reject for s < 2.9 and d > 0.5s + 0.8 (area int_0^2.9 (2.2 - 0.5s) ds = 4.2775, share
-    1711/7200); diversify the rest (611/1800). The three lines meet at (2.9, 2.25).
+    Rare-earth with supply security s ~ U(0, 6) and diversification cost d ~ U(0, 3), by
+    hand from games/rare_earth.toml: Russia's full offer strictly dominates, and against it
+    the US gets accept s/2 - 4.15, reject -0.2, diversify s + 0.6 - d. Accept never wins
+    for s < 7.9; reject wins for d > s + 0.8 (area int_0^2.2 (2.2 - s) ds = 2.42 of 18,
+    share 121/900); diversify the rest (779/900). (A third regime, accept, needs s > 7.9.)
     """
     study = Study(
         load("rare-earth"),
@@ -181,9 +185,8 @@ def test_two_dimensional_regime_areas_match_the_boundary_lines() -> None:
     )
     summary = explore(study).summary
     expected = {
-        "Accept / Full offer": 203 / 480,
-        "Reject / Full offer": 1711 / 7200,
-        "Diversify / Full offer": 611 / 1800,
+        "Reject / Full offer": 121 / 900,
+        "Diversify / Full offer": 779 / 900,
     }
     assert set(_shares(summary)) == set(expected)
     for label, share in expected.items():
@@ -229,7 +232,7 @@ def test_every_draw_gets_the_exact_solvers_regime() -> None:
     scenario = load("rare-earth")
     study = Study(
         scenario,
-        scale=["weights.**=uniform:0:2", "criteria.wedge.**=uniform:0.5:1.5"],
+        scale=["weights.**=uniform:0:2", "criteria.alliance_cohesion.**=uniform:0.5:1.5"],
         vary=["criteria.supply_security.scores[diversify][full]=normal:0.5:0.3"],
         samples=300,
         seed=5,
@@ -295,18 +298,25 @@ def test_equal_floats_that_are_not_equal_payoffs_go_to_the_exact_solver() -> Non
 
 
 def test_degenerate_draws_are_labelled_as_sweeps_label_them() -> None:
-    """Degenerate draws (the threshold 4 itself) are labelled exactly as a sweep labels them."""
+    """Degenerate draws (the threshold 1 itself) are labelled exactly as a sweep labels them.
+
+    Russia's weight on China relations w in {1/2, 1, 3/2}: against a diversifying US the full
+    offer pays -3/4 - w/4 and no offer -1 (games/rare_earth.toml, by hand), equal at w = 1,
+    where the game is degenerate with two equilibria; 1/2 and 3/2 are non-degenerate. (The
+    US's threshold 9/5 is no float, so a float draw never lands on it.)
+    """
     scenario = load("rare-earth")
+    path = "weights.russia.china_relations"
     study = Study(
         scenario,
-        vary=["weights.us.supply_security=choice:3,4,5"],
+        vary=[f"{path}=choice:0.5,1,1.5"],
         samples=3000,
         seed=1,
         confidence_samples=0,
         analysis_samples=1024,
     )
     summary = explore(study).summary
-    swept = regimes(sweep(scenario, Grid((Axis.parse_values("weights.us.supply_security=3,4,5"),))))
+    swept = regimes(sweep(scenario, Grid((Axis.parse_values(f"{path}=0.5,1,1.5"),))))
     assert set(_shares(summary)) == set(swept)
     degenerate = next(label for label in swept if label.startswith("2 equilibria"))
     assert summary["degenerate"] == _shares(summary)[degenerate]
@@ -414,40 +424,42 @@ def test_summary_has_the_stable_keys_of_the_issue() -> None:
 
 
 def test_discovery_rules_read_in_words_with_coverage_and_density() -> None:
-    """PRIM finds the supply-security threshold and says it in words.
+    """PRIM finds the diversification-cost threshold 9/5 and says it in words.
 
-    'United States plays Accept when United States' weight on Supply security > 4',
-    covering every acceptance.
+    'United States plays Reject when United States' weight on Diversification cost > 1.8',
+    covering every rejection (threshold by hand in the known-answer test above).
     """
     study = Study(
         load("rare-earth"),
-        vary=["weights.us.supply_security=uniform:0:6"],
+        vary=["weights.us.diversification_cost=uniform:0:3"],
         samples=8192,
         seed=3,
         analysis_samples=8192,
         confidence_samples=0,
     )
     rules = {r["target"]: r for r in explore(study).summary["rules"]}
-    accept = rules["played.us.accept"]
-    assert accept["text"] == (
-        "United States plays Accept when United States' weight on Supply security > 4"
+    reject = rules["played.us.reject"]
+    assert reject["text"] == (
+        "United States plays Reject when United States' weight on Diversification cost > 1.8"
     )
-    assert accept["coverage"] == 1.0
-    assert accept["density"] > 0.99
-    assert "regime:Accept / Full offer" in accept["same_as"]
+    assert reject["coverage"] == 1.0
+    assert reject["density"] > 0.99
+    assert "regime:Reject / Full offer" in reject["same_as"]
 
 
 def test_sensitivity_finds_the_one_number_that_matters() -> None:
     """PAWN singles out the one varied number that moves the outcome.
 
-    Supply security moves the US's choice; the Russian revenue score of a refused offer
-    does not. The first's PAWN index is far above the dummy input's, the other's is not.
+    The diversification cost moves the US's choice; the Russian revenue score of (accept, no
+    offer), a cell no equilibrium reaches, does not (at x in [0, 1] accept stays dominated by
+    diversify, 0.2 > -0.3x, and Russia's full offer still pays 4 > x against accept). The
+    first's PAWN index is far above the dummy input's, the other's is not.
     """
     study = Study(
         load("rare-earth"),
         vary=[
-            "weights.us.supply_security=uniform:0:6",
-            "criteria.russian_revenue.scores[reject][full]=uniform:0:1",
+            "weights.us.diversification_cost=uniform:0:3",
+            "criteria.russian_revenue.scores[accept][withhold]=uniform:0:1",
         ],
         samples=8192,
         seed=6,
@@ -457,8 +469,8 @@ def test_sensitivity_finds_the_one_number_that_matters() -> None:
     summary = explore(study).summary
     indices = summary["sensitivity"]["regime:Diversify / Full offer"]
     noise = summary["sensitivity_info"]["pawn_noise"]["regime:Diversify / Full offer"]
-    assert indices["weights.us.supply_security"]["pawn"] > 10 * noise
-    assert indices["criteria.russian_revenue.scores[reject][full]"]["pawn"] < 3 * noise + 0.01
+    assert indices["weights.us.diversification_cost"]["pawn"] > 10 * noise
+    assert indices["criteria.russian_revenue.scores[accept][withhold]"]["pawn"] < 3 * noise + 0.01
 
 
 # --------------------------------------------------------------------------- bad input
@@ -539,7 +551,7 @@ order = ["legitimacy >= alliance_cohesion"]
     merged = load_study(path, samples=100, vary=["weights.us.supply_security=uniform:0:5"])
     assert (merged.samples, merged.seed) == (100, 9)
     assert [v.dist.text for v in merged.vary] == ["uniform:0:5"]
-    assert len(plan(merged).inputs) == 1 + 5 + 2
+    assert len(plan(merged).inputs) == 1 + 7 + 2  # one varied, seven Russian weights, simplex
 
 
 def test_bad_uncertainty_tables_name_the_key(tmp_path: Path) -> None:
@@ -547,8 +559,8 @@ def test_bad_uncertainty_tables_name_the_key(tmp_path: Path) -> None:
     scenario = load("rare-earth")
     with pytest.raises(ScenarioError, match=r"uncertainty\.sample: unknown key"):
         study_from_table(scenario, {"sample": 10})
-    with pytest.raises(ScenarioError, match=r"uncertainty\.vary\.weights\.us\.wedge"):
-        study_from_table(scenario, {"vary": {"weights.us.wedge": 3}})
+    with pytest.raises(ScenarioError, match=r"uncertainty\.vary\.weights\.us\.sanctions"):
+        study_from_table(scenario, {"vary": {"weights.us.sanctions": 3}})
 
 
 # --------------------------------------------------------------------------- folders
