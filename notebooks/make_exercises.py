@@ -38,10 +38,13 @@ The answers are never stored: each check computes the right answer with the libr
 the same game files you can read in `games/`, and so are the numbers in every explanation.
 
 Topics: dominance, pure and mixed equilibria, multiple equilibria and coordination, the
-inspection paradox, degenerate games and continua of equilibria, and game trees: backward
-induction, threats that are not credible, and mixing behind an information set. For a tree
-question, answer with an action's id or label (`"fight"` or `"fights"`); `negotiation show
-NAME` draws the tree."""
+inspection paradox, degenerate games and continua of equilibria, game trees (backward
+induction, threats that are not credible, mixing behind an information set), and beliefs
+and signalling (Bayes' rule on the path, a prior threshold, the Intuitive Criterion; these
+follow notebook 07). For a tree question, answer with an action's id or label (`"fight"` or
+`"fights"`); `negotiation show NAME` draws the tree and `negotiation solve NAME` says its
+perfect Bayesian equilibria in words. A wrong answer that a typical slip gives (a prior
+where a posterior is asked, say) is told which slip."""
 
 SOLUTIONS_NOTE = """This is the solutions twin of `03-classroom-exercises.ipynb`, for teachers: each
 answer cell calls `solution(...)`, which computes the answer with the library, and each
@@ -51,6 +54,7 @@ SETUP = (
     "# Tools for scratch work, and the checker.\n"
     "from negotiation import Game, load, payoff_matrices, solve\n"
     "from negotiation.model.catalogue import load_tree\n"
+    "from negotiation.solvers.pbe import prior_thresholds, solve_pbe\n"
     "from negotiation.solvers.spe import solve_spe\n"
     "from negotiation.teaching.exercises import check"
 )

@@ -16,6 +16,7 @@ from negotiation import load, payoff_matrices, solve
 from negotiation.model.catalogue import load_tree
 from negotiation.model.scenario import Scenario
 from negotiation.model.tree import TreeScenario
+from negotiation.solvers.pbe import prior_thresholds, regime, solve_pbe
 from negotiation.teaching import matrix_exercises, tree_exercises
 from negotiation.teaching.exercises import EXERCISES, Affine, check, solution
 from negotiation.teaching.text import num
@@ -32,11 +33,14 @@ WRONG = {
     "inspection-enforcement": "3/8",
     "inspection-violation": 0.4,
     "rare-earth-default": "accept",
-    "rare-earth-threshold": 4.5,
+    "rare-earth-threshold": 1.5,
     "continuum-low": 0,
     "sequential-offer": "withhold",
     "entry-threat": "accommodate",
     "card-game-bluff": "1/2",
+    "beer-quiche-bayes": 0.6,
+    "trap-threshold": "1/2",
+    "beer-quiche-intuitive": "beer",
 }
 
 NUMERIC = [e.id for e in EXERCISES.values() if e.kind in ("probability", "number")]
@@ -53,6 +57,7 @@ def test_there_are_at_least_eight_exercises_on_the_required_topics() -> None:
         "multiple equilibria and coordination",
         "the inspection paradox",
         "degenerate games and continua",
+        "beliefs and signalling",
     }
     assert set(WRONG) == set(EXERCISES)
 
@@ -90,10 +95,12 @@ def test_a_wrong_answer_gets_a_hint(exercise: str) -> None:
         ("inspection-enforcement", 3 / 13),
         # Sender indifferent: -1 = -4 v  =>  v = 1/4, whatever the penalty.
         ("inspection-violation", "0.25"),
-        # Rare earth against the full offer (games/rare_earth.toml, weights x scores):
-        # accept 2w - 2 - 0.8*2 - 0.8*2 - 0.3*2 = 2w - 5.8, diversify 0.5w + 0.8 - 0.6 =
-        # 0.5w + 0.2; equal at w = 4.
-        ("rare-earth-threshold", 4),
+        # Rare earth against the full offer (games/rare_earth.toml, weights x scores), c the
+        # US weight on diversification cost: reject scores only cohesion -0.25, so pays
+        # 0.8 * -0.25 = -0.2; diversify 1 * 1 (supply) + 0.8 * 0.75 (cohesion) - c = 1.6 - c;
+        # equal at c = 1.8 = 9/5 (/work/notes/rare_earth_fixes.md section 3).
+        ("rare-earth-threshold", "9/5"),
+        ("rare-earth-threshold", 1.8),
         # Continuum: column 1 stays a best reply while 2p >= 1 - p  =>  p >= 1/3.
         ("continuum-low", "1/3"),
         # Stag hunt: (stag, stag), (hare, hare), and each hunts stag with 3/4 (4p = 3).
@@ -112,6 +119,22 @@ def test_a_wrong_answer_gets_a_hint(exercise: str) -> None:
         ("card-game-bluff", "1/3"),
         ("card-game-bluff", 0.33),
         ("card-game-bluff", "33.3%"),
+        # Beer-Quiche with P(strong) = 1/4 (games/beer_quiche.toml; Cho and Kreps 1987): in
+        # the hybrid PBE strong always orders beer, weak with q; the receiver mixes after beer
+        # only if duel (1 - m) and no duel (m) tie at m = 1/2; Bayes: (1/4) / (1/4 + 3/4 q)
+        # = 1/2 gives q = 1/3, and the posterior asked for is 1/2.
+        ("beer-quiche-bayes", "1/2"),
+        ("beer-quiche-bayes", "50%"),
+        # rare-earth-trap at US supply weight w = 20 (games/rare_earth_trap.toml leaves): after
+        # the limited offer, hedging pays 25 - 0.5 - 0.1 - 0.6 - 0.075 = 23.725 if honoured,
+        # 20 - 0.5 - 0.2 - 0.6 - 0.0375 = 18.6625 if weaponised; declining and diversifying
+        # 20 + 0.7 - 0.6 = 20.1; 23.725 - 5.0625 p = 20.1 at p = 58/81 = (4w - 22)/(4w + 1),
+        # the closed form in tests/test_rare_earth_trap.py.
+        ("trap-threshold", "58/81"),
+        ("trap-threshold", 0.716),
+        # Cho and Kreps 1987, section II: the quiche pool fails the Intuitive Criterion.
+        ("beer-quiche-intuitive", "quiche"),
+        ("beer-quiche-intuitive", "Quiche"),
     ],
 )
 def test_known_answers_derived_by_hand(exercise: str, answer: object) -> None:
@@ -121,15 +144,17 @@ def test_known_answers_derived_by_hand(exercise: str, answer: object) -> None:
 
 # --- Item 1: every number shown is computed, or recomputed here ------------------------------
 
-CITATION = re.compile(r"\([A-Z][a-z]+ \d{4}\)")  # an author-year citation, "(Tsebelis 1990)"
+# An author-year citation, "(Tsebelis 1990)" or "(Cho and Kreps 1987)".
+CITATION = re.compile(r"\([A-Z][a-z]+(?: and [A-Z][a-z]+)? \d{4}\)")
 NUMBER_WORDS = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|half|twice)\b")
 
 
 @pytest.mark.parametrize("exercise", list(EXERCISES))
 def test_templates_hold_no_numbers_of_their_own(exercise: str) -> None:
-    """Question, hint and explanation show only numbers filled in from computed facts."""
+    """Question, hint, explanation and slips show only numbers filled in from computed facts."""
     e = EXERCISES[exercise]
-    for template in (e.question_template, e.hint_template, e.explanation_template):
+    slips = tuple(e.mistakes().values())
+    for template in (e.question_template, e.hint_template, e.explanation_template, *slips):
         bare = CITATION.sub("", re.sub(r"\{[a-z_]+\}", "", template))
         assert not re.search(r"\d", bare), f"{exercise}: a typed number in {template!r}"
         assert not NUMBER_WORDS.search(bare.lower()), f"{exercise}: a number word in {template!r}"
@@ -184,9 +209,14 @@ def test_printed_payoff_lines_are_the_expected_payoffs(
         # Default penalty 5: 0 = -5 e + 3 (1 - e)  =>  e = 3/8.
         ("inspection-enforcement", ["3 - 13e", "e = 3/13", "penalty 5", "probability 3/8"]),
         ("inspection-violation", ["pays -1", "-4v", "v = 1/4"]),
-        ("rare-earth-threshold", ["2w - 5.8", "0.5w + 0.2", "w = 4", "degenerate"]),
+        (
+            "rare-earth-threshold",
+            ["1.6 - c", "reject -0.2", "accept pays -3.65", "c = 1.8", "every mix of reject"],
+        ),
         ("continuum-low", ["2p", "1 - p", "p >= 1/3", "(1/3, 2/3)", "(1, 0)"]),
-        ("rare-earth-default", ["0.7, 0.7, 0.7", "-3.8, -1.4, -0.4", "strictly dominant"]),
+        # games/rare_earth.toml: diversify pays 1 + 0.8 * cohesion 0.75, 0.875, 1 - 0.6; accept
+        # against the full offer 0.5 - 2 - 1.6 - 0.4 - 0.15 = -3.65 (rare_earth_fixes.md 3).
+        ("rare-earth-default", ["1, 1.1, 1.2", "-3.65, -1.325, 0", "strictly dominant"]),
         ("dominant-strategies", ["defect pays 5, 1", "cooperate pays 3, 0", "(3, 3)"]),
         ("pure-equilibria", ["(bach, bach) pays (2, 1)", "(stravinsky, stravinsky) pays (1, 2)"]),
         # Entry (games/entry.toml): out pays the entrant 0; in pays -q + (1 - q) = 1 - 2q, which
@@ -201,6 +231,29 @@ def test_printed_payoff_lines_are_the_expected_payoffs(
         (
             "card-game-bluff",
             ["probability 1 and", "b - 1", "-0.5 - 0.5b", "b = 1/3", "probability 2/3", "1/3 a"],
+        ),
+        # Bayes and the receiver's lines, as derived for test_known_answers_derived_by_hand.
+        (
+            "beer-quiche-bayes",
+            ["1/4 x 1 + 3/4 x 1/3 = 1/2", "= (1/4 x 1) / 1/2 = 1/2", "1 - m", "m = 1/2"],
+        ),
+        (
+            "trap-threshold",
+            ["23.725 - 5.0625p", "20.1", "p = 58/81", "P(genuine) = 23/81", "50/81 and 58/81"],
+        ),
+        # Beer-Quiche (games/beer_quiche.toml): beer pool pays 0.9 x 3 + 0.1 x 2 = 2.9 and
+        # 0.9; quiche pool 0.9 x 2 + 0.1 x 3 = 2.1 and 0.9. In the quiche pool weak gets 3,
+        # beer brings it at most 2; strong gets 2, beer unchallenged 3 (Cho and Kreps 1987).
+        (
+            "beer-quiche-intuitive",
+            [
+                "beer (payoffs 2.9, 0.9)",
+                "quiche (payoffs 2.1, 0.9)",
+                "the weak type gets 3, and beer could bring it at most 2",
+                "would gain by it (3 instead of 2)",
+                "would lose by it (1 instead of 2)",
+                "broken by the strong type sending beer",
+            ],
         ),
         # The sequential offer's path and payoffs, as its game file's description states.
         ("sequential-offer", ["declines and diversifies", "United States 1 and Russia -0.875"]),
@@ -230,46 +283,59 @@ def test_the_tie_an_explanation_prints_is_the_solvers_answer(exercise: str, vari
 
 def test_the_threshold_explanation_is_the_library_at_every_weight() -> None:
     """The printed lines match the payoffs at other weights, and the US flips at their tie."""
+    cost = "weights.us.diversification_cost"
     facts = EXERCISES["rare-earth-threshold"].facts()
-    accept, diversify, w = (
-        facts["accept_pays"],
-        facts["diversify_pays"],
+    diversify, reject, c = (
+        facts["chosen_pays"],
+        facts["other_pays"],
         solution("rare-earth-threshold"),
     )
-    assert isinstance(accept, Affine)
     assert isinstance(diversify, Affine)
-    for weight in (Fraction(-2), Fraction(3), Fraction(7, 2), Fraction(10)):
-        game = payoff_matrices(load("rare-earth", {"weights.us.supply_security": weight}))
-        assert (accept(weight), diversify(weight)) == (game.A[0][0], game.A[2][0])
-    # Just below the tie the US diversifies; just above it accepts the full offer; at it the
-    # game is degenerate (README: "Above a supply-security weight of exactly 4").
-    for weight, row in ((w - Fraction(1, 10), 2), (w + Fraction(1, 10), 0)):
-        (eq,) = solve(
-            load("rare-earth", {"weights.us.supply_security": weight}), "exact"
-        ).equilibria
+    assert isinstance(reject, Affine)
+    assert (facts["strategy"], facts["other"], facts["offer"]) == ("diversify", "reject", "full")
+    for weight in (Fraction(-2), Fraction(0), Fraction(7, 2), Fraction(10)):
+        game = payoff_matrices(load("rare-earth", {cost: weight}))
+        assert (diversify(weight), reject(weight)) == (game.A[2][0], game.A[1][0])
+    # Just below the tie the US diversifies, just above it rejects the full offer; at it the
+    # game is degenerate with one component joining the two (rare_earth_fixes.md section 3:
+    # "at 1.8 (degenerate): Diversify / Full offer -> Reject / Full offer").
+    assert c == Fraction(9, 5)
+    for weight, row in ((c - Fraction(1, 10), 2), (c + Fraction(1, 10), 1)):
+        (eq,) = solve(load("rare-earth", {cost: weight}), "exact").equilibria
         assert eq.support == ((row,), (0,))
-    assert solve(load("rare-earth", {"weights.us.supply_security": w}), "exact").degenerate
+    at = solve(load("rare-earth", {cost: c}), "exact")
+    assert at.degenerate
+    assert [len(comp.equilibria) for comp in at.components] == [2]
+
+
+def test_the_default_weight_as_threshold_is_told_which_slip() -> None:
+    """Answering the default cost weight gets the diagnosis of that slip before the hint."""
+    feedback = check("rare-earth-threshold", "0.6")
+    assert feedback.status == "wrong"
+    assert "That is the default weight, 0.6: at it the US still plays diversify" in (
+        feedback.message
+    )
+    assert EXERCISES["rare-earth-threshold"].hint in feedback.message
 
 
 def test_the_texts_follow_the_scenario(monkeypatch: pytest.MonkeyPatch) -> None:
     """With a different scenario the explanation's numbers and the answer change together."""
     real = matrix_exercises.load_matrix
 
-    def heavier_law(
+    def more_supply(
         name: str, overrides: Mapping[str, object] | Iterable[tuple[str, object]] = ()
     ) -> Scenario:
-        extra: dict[str, object] = {"weights.us.legitimacy": 2} if name == "rare-earth" else {}
+        extra: dict[str, object] = {"weights.us.supply_security": 2} if name == "rare-earth" else {}
         return real(name, {**extra, **dict(overrides)})
 
-    monkeypatch.setattr(matrix_exercises, "load_matrix", heavier_law)
-    # Accept against the full offer loses 2 x 2 more for the law: 2w - 7.8 = 0.5w + 0.2
-    # at w = 16/3.
-    assert solution("rare-earth-threshold") == Fraction(16, 3)
+    monkeypatch.setattr(matrix_exercises, "load_matrix", more_supply)
+    # Diversifying secures supply 1 at weight 2: 2 + 0.6 - c = -0.2 at c = 2.8 = 14/5.
+    assert solution("rare-earth-threshold") == Fraction(14, 5)
     explanation = EXERCISES["rare-earth-threshold"].explanation
-    assert "2w - 7.8" in explanation
-    assert "w = 16/3" in explanation
-    assert check("rare-earth-threshold", "5.33").correct
-    assert not check("rare-earth-threshold", 4).correct
+    assert "2.6 - c" in explanation
+    assert "c = 2.8" in explanation
+    assert check("rare-earth-threshold", "2.80").correct
+    assert not check("rare-earth-threshold", "9/5").correct
 
 
 # --- Item 2: the checker reads answers as a teacher would -------------------------------------
@@ -359,6 +425,8 @@ def test_right_reasoning_with_wrong_rounding_is_told_so(answer: object, says: st
         ("sequential-offer", "accept", "not an action of Russia (at the start)"),
         ("card-game-bluff", "one third", "'one third' is not a number"),
         ("card-game-bluff", "3", "3 is not a probability"),
+        ("beer-quiche-intuitive", "strong", "not an action of Sender"),
+        ("trap-threshold", "72", "For a percentage write it with %"),
     ],
 )
 def test_an_answer_that_cannot_be_read_is_told_so(exercise: str, answer: object, says: str) -> None:
@@ -431,14 +499,10 @@ def test_each_backward_induction_step_is_recomputed() -> None:
         pays = [_backward(tree, c)[k] for c in node.children]
         best = node.actions[pays.index(max(pays))]
         assert pays.count(max(pays)) == 1  # no ties, so the SPE is unique
-        shown = ", ".join(
-            f"{a} {num(x)}" for a, x in zip(node.actions, pays, strict=True)
-        )
+        shown = ", ".join(f"{a} {num(x)}" for a, x in zip(node.actions, pays, strict=True))
         assert f"{tree.players[k].label} takes {best} ({shown})" in explanation
     root = _backward(tree, 0)
-    assert f"United States {num(root[0])} and Russia {num(root[1])}" in (
-        explanation
-    )
+    assert f"United States {num(root[0])} and Russia {num(root[1])}" in (explanation)
     assert solution("sequential-offer") == "full"
 
 
@@ -500,3 +564,111 @@ def test_the_tree_texts_follow_the_tree(monkeypatch: pytest.MonkeyPatch) -> None
     shown = ", ".join(f"{a} {num(x)}" for a, x in zip(root.actions, pays, strict=True))
     explanation = EXERCISES["sequential-offer"].explanation
     assert f"at the start Russia takes withhold ({shown})" in explanation
+
+
+# --- Beliefs and signalling: every number printed is the PBE solver's --------------------------
+
+
+def test_the_bayes_answer_is_the_solvers_belief_and_bayes_rule() -> None:
+    """The answer is solve_pbe's belief after beer, and Bayes' rule on its behaviour gives it."""
+    tree = load_tree("beer-quiche", {"types.sender.strong": "1/4"})
+    (eq,) = solve_pbe(tree, nash=False).equilibria
+    assert eq.kind == "hybrid"
+    beer = tree.infosets[tree.node("tree.strong.beer").infoset]
+    strong_node = beer.nodes[0]
+    belief = eq.beliefs[beer.index]
+    s_beer = eq.behaviour[tree.node("tree.strong").infoset][0]
+    w_beer = eq.behaviour[tree.node("tree.weak").infoset][0]
+    prior = Fraction(1, 4)
+    assert belief[strong_node] == prior * s_beer / (prior * s_beer + (1 - prior) * w_beer)
+    assert solution("beer-quiche-bayes") == belief[strong_node] == Fraction(1, 2)
+    # The receiver's printed lines are its expected payoffs at belief m (leaves of the tree).
+    facts = EXERCISES["beer-quiche-bayes"].facts()
+    for key, action in (("first_pays", "duel"), ("second_pays", "no_duel")):
+        line = facts[key]
+        assert isinstance(line, Affine)
+        at_strong = tree.node(f"tree.strong.beer.{action}").payoffs[1]
+        at_weak = tree.node(f"tree.weak.beer.{action}").payoffs[1]
+        for m in (Fraction(0), Fraction(1, 3), Fraction(1)):
+            assert line(m) == m * at_strong + (1 - m) * at_weak
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        ("1/4", "That is the prior, 1/4"),
+        ("0.33", "how often the weak type orders beer, P(beer | weak)"),
+        (1, "if only the strong type ordered beer (a separating equilibrium)"),
+    ],
+)
+def test_typical_bayes_slips_are_named(answer: object, says: str) -> None:
+    """The prior, the likelihood and the separating belief each get their own diagnosis."""
+    feedback = check("beer-quiche-bayes", answer)
+    assert feedback.status == "wrong"
+    assert says in feedback.message
+    assert EXERCISES["beer-quiche-bayes"].hint in feedback.message
+
+
+def test_the_trap_threshold_is_prior_thresholds_and_the_lines_tie_there() -> None:
+    """The answer is an exact prior_thresholds change, where the printed payoff lines meet."""
+    tree = load_tree("rare-earth-trap", {"weights.us.supply_security": 20})
+    found = prior_thresholds(tree, "types.russia.trap", ["0", "0.5", "1"])
+    inside = [t.value for t in found if 0 < t.low < 1]
+    answer = solution("trap-threshold")
+    assert answer in inside
+    assert answer == Fraction(4 * 20 - 22, 4 * 20 + 1)  # closed form, test_rare_earth_trap.py
+    facts = EXERCISES["trap-threshold"].facts()
+    hedge, decline = facts["answer_pays"], facts["other_pays"]
+    assert isinstance(hedge, Affine)
+    assert isinstance(decline, Affine)
+    assert hedge.root_with(decline) == answer
+    honour = tree.node("tree.genuine.limited.hedge.honour").payoffs[0]
+    weaponise = tree.node("tree.trap.limited.hedge.weaponise").payoffs[0]
+    for p in (Fraction(0), Fraction(1, 2), Fraction(1)):
+        assert hedge(p) == (1 - p) * honour + p * weaponise
+        assert decline(p) == tree.node("tree.trap.limited.diversify").payoffs[0]
+    # Just below the threshold a PBE has both types offer the limited deal and the US hedge
+    # it; just above, none does (regime words from solve_pbe).
+    offer = "after the limited offer (Russia only) United States chooses hedge"
+    for p, present in ((answer - Fraction(1, 100), True), (answer + Fraction(1, 100), False)):
+        pbe = solve_pbe(tree.with_overrides({"types.russia.trap": p}), nash=False)
+        assert (offer in regime(pbe)) == present
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        ("23/81", "That is P(genuine) at the threshold"),
+        ("0.8", "the prior the game file assumes, 4/5"),
+        ("50/81", "the pool on the limited offer (Russia only) answered by hedge"),
+    ],
+)
+def test_typical_threshold_slips_are_named(answer: object, says: str) -> None:
+    """The complement, the file's prior and the other threshold each get their diagnosis."""
+    feedback = check("trap-threshold", answer)
+    assert feedback.status == "wrong"
+    assert says in feedback.message
+
+
+def test_the_intuitive_answer_is_the_pool_solve_pbe_rejects() -> None:
+    """The answer is the pool solve_pbe marks not intuitive, broken by the type printed."""
+    tree = load_tree("beer-quiche")
+    sets = solve_pbe(tree).sets
+    assert [s.kind for s in sets] == ["pooling", "pooling"]
+    (failing,) = [s for s in sets if s.intuitive is False]
+    assert "both types of Sender choose quiche" in failing.pattern
+    assert solution("beer-quiche-intuitive") == "quiche"
+    explanation = EXERCISES["beer-quiche-intuitive"].explanation
+    for d in failing.point.broken_by:
+        assert f"the {d.type} type sending {d.message}" in explanation
+    for s in sets:  # the printed payoffs are the sets' (each a single point here)
+        shown = ", ".join(num(lo) for lo, hi in s.payoff_range if lo == hi)
+        assert f"(payoffs {shown})" in explanation
+
+
+def test_the_surviving_pool_as_answer_is_told_why_it_survives() -> None:
+    """Answering beer gets the reason the beer pool passes the Intuitive Criterion."""
+    feedback = check("beer-quiche-intuitive", "Beer")
+    assert feedback.status == "wrong"
+    assert "The pool on beer survives the criterion" in feedback.message
+    assert "the weak type would lose by it (1 instead of 2)" in feedback.message

@@ -249,48 +249,101 @@ def _rare_earth_default_facts() -> Facts:
     }
 
 
-def _rare_earth_lines() -> tuple[Affine, Affine]:
-    """The US payoffs of accept and diversify against the full offer, as lines in the weight w.
+#: The weight the threshold exercise moves: the US's weight on the cost of diversifying.
+COST = "weights.us.diversification_cost"
 
-    w is the US's weight on supply security. Payoffs are affine in each weight (payoff = sum
-    of weight x score), so the values at w = 0 and w = 1 fix each line; the tests check the
-    lines at other weights.
+
+def _rare_earth_lines() -> tuple[str, dict[str, Affine]]:
+    """Each US strategy's payoff against Russia's equilibrium offer, as a line in the weight c.
+
+    c is the US's weight on the cost of diversifying (:data:`COST`). Russia's payoffs hold no
+    US weight, so its offer at the default weights stays its offer at every c. Payoffs are
+    affine in each weight (payoff = sum of weight x score), so the values at c = 0 and c = 1
+    fix each line; the tests check the lines at other weights.
     """
     scenario = load_matrix("rare-earth")
     us, russia = scenario.players
-    accept, diversify = us.strategy_ids.index("accept"), us.strategy_ids.index("diversify")
-    full = russia.strategy_ids.index("full")
+    (eq,) = solve(scenario, "exact").equilibria
+    column = eq.support[1][0]
 
-    def payoff(w: int, row: int) -> Fraction:
-        game = payoff_matrices(load_matrix("rare-earth", {"weights.us.supply_security": w}))
-        return game.A[row][full]
+    def payoff(c: int, row: int) -> Fraction:
+        return payoff_matrices(load_matrix("rare-earth", {COST: c})).A[row][column]
 
-    return tuple(  # type: ignore[return-value]
-        Affine(payoff(1, row) - payoff(0, row), payoff(0, row), "w") for row in (accept, diversify)
-    )
+    lines = {
+        sid: Affine(payoff(1, k) - payoff(0, k), payoff(0, k), "c")
+        for k, sid in enumerate(us.strategy_ids)
+    }
+    return russia.strategy_ids[column], lines
+
+
+def _rare_earth_switch() -> tuple[str, str, Fraction]:
+    """The US's strategy at the default weights, the one it switches to, and the weight c.
+
+    The first weight above the default at which another strategy's line catches up with the
+    equilibrium strategy's, which it then beats (a steeper line passes a flatter one once).
+    """
+    scenario = load_matrix("rare-earth")
+    (eq,) = solve(scenario, "exact").equilibria
+    chosen = scenario.players[0].strategy_ids[eq.support[0][0]]
+    default = scenario.weights["us"]["diversification_cost"]
+    _, lines = _rare_earth_lines()
+    best = lines[chosen]
+    crossings = [
+        (best.root_with(line), sid)
+        for sid, line in lines.items()
+        if line.slope > best.slope and best.root_with(line) > default
+    ]
+    c, other = min(crossings)
+    return chosen, other, c
 
 
 def _rare_earth_threshold() -> Fraction:
-    """The supply-security weight at which accepting the full offer ties with diversifying."""
-    accept, diversify = _rare_earth_lines()
-    return accept.root_with(diversify)
+    """The diversification-cost weight above which the US stops diversifying."""
+    return _rare_earth_switch()[2]
 
 
 def _rare_earth_threshold_facts() -> Facts:
-    accept, diversify = _rare_earth_lines()
-    w = accept.root_with(diversify)
-    at = solve(load_matrix("rare-earth", {"weights.us.supply_security": w}), "exact")
+    scenario = load_matrix("rare-earth")
+    us = scenario.players[0]
+    offer, lines = _rare_earth_lines()
+    chosen, other, c = _rare_earth_switch()
+    at = solve(load_matrix("rare-earth", {COST: c}), "exact")
+    rows = {us.strategy_ids.index(chosen), us.strategy_ids.index(other)}
+    joined = any(
+        {at.equilibria[i].support[0][0] for i in comp.equilibria} >= rows for comp in at.components
+    )
+    rest = [f"{sid} pays {line}" for sid, line in lines.items() if sid not in (chosen, other)]
     return {
-        "accept_pays": accept,
-        "diversify_pays": diversify,
-        "w": w,
+        "strategy": chosen,
+        "other": other,
+        "offer": offer,
+        "chosen_pays": lines[chosen],
+        "other_pays": lines[other],
+        "rest": _and_rest(rest),
+        "c": c,
         "degenerate": (
-            "the game is degenerate there: every mix of the two is a best reply to the full offer"
+            f"the game is degenerate there: with the {offer} offer, every mix of {other} and "
+            f"{chosen} is an equilibrium (one component)"
+            if at.degenerate and joined
+            else "the game is degenerate there"
             if at.degenerate
             else "the game is not degenerate there"
         ),
-        "default": load_matrix("rare-earth").weights["us"]["supply_security"],
+        "default": scenario.weights["us"]["diversification_cost"],
     }
+
+
+def _rare_earth_threshold_mistakes() -> dict[object, str]:
+    """The default weight: the question's starting point, not where the answer changes."""
+    default = load_matrix("rare-earth").weights["us"]["diversification_cost"]
+    return {
+        default: "That is the default weight, {default}: at it the US still plays "
+        "{strategy}. Raise c until another strategy pays as much."
+    }
+
+
+def _and_rest(items: list[str]) -> str:
+    return f" ({and_(items)})" if items else ""
 
 
 #: The degenerate game of the continuum exercise: both rows pay the row player the same
@@ -437,16 +490,18 @@ MATRIX_EXERCISES: list[Exercise] = [
         "Where the US response flips",
         "degenerate games and continua",
         "number",
-        "Above which weight on supply security (`weights.us.supply_security`, "
-        "{default} by default) does the US accept Russia's full offer? Give the exact "
-        "threshold.",
-        "Against the full offer, write the US payoffs for accept and diversify as "
-        "functions of the weight w and set them equal.",
-        "Against the full offer, accept pays {accept_pays} and diversify "
-        "{diversify_pays} at supply-security weight w: they tie at w = {w}, and "
-        "{degenerate}.",
+        "In `rare-earth` the US plays {strategy} at the default weights. Above which weight "
+        "on the cost of diversifying (`weights.us.diversification_cost`, {default} by "
+        "default) does the US stop diversifying? Give the exact threshold.",
+        "Russia's payoffs hold no US weight, so it keeps its {offer} offer. Against it, write "
+        "the US payoffs of each strategy as functions of the weight c and find where "
+        "{strategy} stops being the best.",
+        "Against the {offer} offer, {strategy} pays {chosen_pays} and {other} "
+        "{other_pays}{rest} at diversification-cost weight c: {other} catches up at "
+        "c = {c}, and {degenerate}. Above it the US plays {other}.",
         _rare_earth_threshold,
         _rare_earth_threshold_facts,
+        mistakes=_rare_earth_threshold_mistakes,
     ),
     Exercise(
         "continuum-low",

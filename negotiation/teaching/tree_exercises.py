@@ -21,7 +21,7 @@ from negotiation.teaching.text import Affine, and_, frac, num, where
 Behaviour = Sequence[tuple[Fraction, ...] | None]
 
 
-def _values(tree: TreeScenario, behaviour: Behaviour) -> list[tuple[Fraction, ...]]:
+def node_values(tree: TreeScenario, behaviour: Behaviour) -> list[tuple[Fraction, ...]]:
     """Every node's expected payoffs under a behaviour profile, computed from the leaves up.
 
     The bookkeeping of backward induction (Osborne and Rubinstein 1994, section 6.2): a
@@ -93,7 +93,7 @@ def _backward_facts() -> Facts:
     """Each decision of the SPE, last movers first, with what every action pays the mover."""
     tree = load_tree(SEQUENTIAL)
     eq = _only_spe(SEQUENTIAL)
-    values = _values(tree, eq.behaviour)
+    values = node_values(tree, eq.behaviour)
     steps = []
     decisions = [n for n in tree.nodes if n.kind == "decision"]
     for node in sorted(decisions, key=lambda n: (-n.depth, n.index)):
@@ -190,7 +190,7 @@ def _bluff_lines() -> tuple[TreeScenario, SubgamePerfect, int, list[tuple[str, A
     bluff = tree.node(BLUFF_NODE)
     after = tree.nodes[bluff.children[bluff.actions.index(BLUFF)]]
     info = tree.infosets[after.infoset]
-    values = _values(tree, eq.behaviour)
+    values = node_values(tree, eq.behaviour)
 
     def worth(b: Fraction, action: int) -> Fraction:
         behaviour = list(eq.behaviour)
