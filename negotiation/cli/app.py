@@ -39,7 +39,12 @@ import click
 
 from negotiation.errors import OutputError, ScenarioError, UserError
 from negotiation.model.catalogue import catalogue, load, shape_text
-from negotiation.model.overrides import canonical_path, parse_assignment
+from negotiation.model.overrides import (
+    canonical_path,
+    format_path,
+    parse_assignment,
+    parse_path,
+)
 from negotiation.model.payoffs import cell_breakdown
 from negotiation.model.scenario import Scenario
 from negotiation.output import atomic, report, results
@@ -668,7 +673,9 @@ def _resumed(out: Path) -> Callable[[int, int], None]:
     "--force", is_flag=True, help="Replace a sweep in --out (its results, summary and plots)."
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
 def sweep_command(
+    ctx: click.Context,
     scenario: str,
     params: tuple[str, ...],
     value_lists: tuple[str, ...],
@@ -685,10 +692,15 @@ def sweep_command(
     force: bool,
     quiet: bool,
 ) -> None:
-    """Solve SCENARIO over a 1-D or 2-D grid of its numbers; write results and plots."""
+    """Solve SCENARIO over a 1-D or 2-D grid of its numbers; write results and plots.
+
+    A game tree gets every subgame-perfect equilibrium at every point (and, for two players
+    with information sets, its perfect Bayesian regime; a 1-D sweep of a prior also finds
+    the exact prior thresholds); --method and --solver do not apply to trees.
+    """
     if resume and force:
         raise ScenarioError("--resume/--force", "", "give one of them, not both")
-    loaded, overrides = _scenario(scenario, sets)
+    loaded, overrides = _any_scenario(scenario, sets)
     axes = [Axis.parse_range(p) for p in params] + [Axis.parse_values(v) for v in value_lists]
     try:
         grid = Grid(tuple(axes))
@@ -701,14 +713,28 @@ def sweep_command(
             f"{error}: give one or two of --param PATH=START:STOP:NUM or "
             "--values PATH=v1,v2,... on different paths",
         ) from None
-    clash = {canonical_path(p, loaded) for p in grid.paths} & {
-        canonical_path(p, loaded) for p, _ in overrides
-    }
+    if isinstance(loaded, Scenario):
+        canonical: Callable[[str], str] = lambda p: canonical_path(p, loaded)  # noqa: E731
+    else:
+        canonical = lambda p: format_path(parse_path(p))  # noqa: E731
+    clash = {canonical(p) for p in grid.paths} & {canonical(p) for p, _ in overrides}
     if clash:
         raise ScenarioError(
             "--set", "", f"--set and the sweep both set {', '.join(sorted(clash))}; drop one"
         )
     command = ["negotiation", *sys.argv[1:]]
+    if not isinstance(loaded, Scenario):  # a game tree
+        for name in ("method", "solver"):
+            if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
+                raise ScenarioError(
+                    f"--{name}", "", "does not apply to a game tree (its sweep solves every "
+                    "point exactly, or by a float backward induction checked exactly)",
+                )  # fmt: skip
+        _sweep_tree(
+            loaded, grid, overrides, out, command, image_format, fmt, (title, xlabel, ylabel),
+            resume=resume, force=force, quiet=quiet,
+        )  # fmt: skip
+        return
     results.check(  # every input is checked before --out is created
         loaded, grid, method=method, solver=solver, overrides=overrides, command=command
     )
@@ -751,12 +777,80 @@ def sweep_command(
     click.echo(report.sweep_summary(result, out, files))
 
 
+def _sweep_tree(
+    tree: Any,
+    grid: Grid,
+    overrides: list[tuple[str, Fraction]],
+    out: Path,
+    command: list[str],
+    image_format: str,
+    fmt: str,
+    words: tuple[str | None, str | None, str | None],
+    *,
+    resume: bool,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """``sweep`` on a game tree: :mod:`negotiation.output.tree_results` into ``out``."""
+    from negotiation.output import tree_results
+
+    tree_results.check(tree, grid, overrides=overrides, command=command)  # before --out
+    created = results.make_folder(out)
+    progress = _Progress(quiet)
+
+    def thresholds() -> None:
+        progress.close()
+        if progress.enabled:
+            click.echo("locating the prior thresholds exactly...", err=True)
+
+    with results.lock(out, command):
+        try:
+            result = tree_results.run(
+                tree,
+                grid,
+                out,
+                overrides=overrides,
+                command=command,
+                resume=resume,
+                force=force,
+                progress=progress,
+                resumed=_resumed(out),
+                thresholds=thresholds,
+            )
+        except results.SweepInterrupted as stop:
+            progress.close()
+            raise Stop(
+                ("\n" if sys.stderr.isatty() else "") + str(stop), 128 + stop.signum
+            ) from None
+        except BaseException:
+            progress.close()
+            if created:
+                results.remove_if_unsolved(out)
+            raise
+        progress.close()
+        from negotiation.output import tree_sweep_plots  # matplotlib: imported only to draw
+
+        labels = _labels(tree_sweep_plots.tree_labels(tree, grid.paths, overrides), *words)
+        names = _draw(result, out, image_format, labels)
+    if fmt == "json":
+        click.echo((out / results.SUMMARY).read_text(encoding="utf-8"), nl=False)
+        return
+    files = [results.RESULTS, results.MANIFEST, results.SUMMARY, *names]
+    click.echo(report.tree_sweep_summary(result, out, files))
+
+
 def _draw(result: Any, folder: Path, image_format: str, labels: Any) -> list[str]:
     """Draw a sweep's plots into ``folder`` and record them; Ctrl-C leaves the results whole."""
     from negotiation.output import plots  # matplotlib: imported only to draw
+    from negotiation.studies.tree_sweep import TreeSweepResult
 
     try:
-        names = plots.save_sweep_plots(result, folder, image_format, labels)
+        if isinstance(result, TreeSweepResult):
+            from negotiation.output import tree_sweep_plots
+
+            names = tree_sweep_plots.save_tree_sweep_plots(result, folder, image_format, labels)
+        else:
+            names = plots.save_sweep_plots(result, folder, image_format, labels)
     except KeyboardInterrupt as stop:
         raise Stop(
             f"interrupted while drawing the plots; the results in {folder} are complete: "
@@ -791,10 +885,18 @@ def plot_command(
 
     with results.lock(folder, ["negotiation", *sys.argv[1:]]):
         manifest = results.read_manifest(folder)
-        result = results.read(folder)
-        words = _labels(plots.manifest_labels(manifest), title, xlabel, ylabel)
-        names = _draw(result, folder, image_format, words)
-        results.write_summary(folder, result, manifest)
+        if manifest.get("kind") == "tree":  # a game tree's sweep
+            from negotiation.output import tree_results, tree_sweep_plots
+
+            tree = tree_results.read(folder)
+            words = _labels(tree_sweep_plots.manifest_labels(manifest), title, xlabel, ylabel)
+            names = _draw(tree, folder, image_format, words)
+            tree_results.write_summary(folder, tree, manifest)
+        else:
+            result = results.read(folder)
+            words = _labels(plots.manifest_labels(manifest), title, xlabel, ylabel)
+            names = _draw(result, folder, image_format, words)
+            results.write_summary(folder, result, manifest)
     written = [*names, results.SUMMARY]
     if fmt == "json":
         _print_json({"folder": str(folder), "wrote": written})

@@ -456,6 +456,110 @@ def sweep_summary(result: SweepResult, folder: object, files: Sequence[str]) -> 
     return _lines(lines)
 
 
+#: Longest regime name printed inline in a tree sweep's summary; longer ones (perfect
+#: Bayesian regimes in words) are listed once, numbered, and named by number.
+INLINE_REGIME = 200
+
+
+def tree_sweep_summary(result: Any, folder: object, files: Sequence[str]) -> str:
+    """What a tree sweep found: points, ties, regime changes, prior thresholds, or regimes.
+
+    ``result`` is a :class:`~negotiation.studies.tree_sweep.TreeSweepResult`. As for matrix
+    sweeps (:func:`sweep_summary`): a 1-D sweep lists each change of regime ("at 1 (ties):
+    A  ->  B" when the change is at a grid point, else "between x and y"), or names the one
+    regime; a 2-D sweep counts each regime's points. Regimes are subgame-perfect paths of
+    play in words (several at ties, joined by " | "), or perfect Bayesian regimes for
+    two-player trees with information sets. A 1-D PBE sweep over a prior then lists its
+    prior thresholds, exact fractions where they are exact. Regime names longer than
+    :data:`INLINE_REGIME` characters are listed once as ``R1``, ``R2``, ... and named so.
+    """
+    table = result.regimes()
+    solved = len(table.points)
+    ties = sum("ties" in f for f in table.flags)
+    degenerate = sum("degenerate" in f for f in table.flags)
+    thresholds = result.thresholds
+    what = "perfect Bayesian equilibria" if result.pbe else "subgame-perfect path"
+    lines = [
+        f"Solved {_count(solved, 'grid point')} over {', '.join(result.paths)} "
+        f"({ties} with ties, {degenerate} with a degenerate subgame; every "
+        "subgame-perfect equilibrium kept)."
+    ]
+    # Every regime met, in order along the axis: grid points, and each threshold's regimes
+    # below, at and above it (the one at it only where it differs from both sides).
+    met: list[tuple[float, int, str]] = []
+    if len(result.paths) == 1:
+        xs = result.axis_values[0]
+        met = [(xs[p], 0, table.labels[k]) for p, k in zip(table.points, table.index, strict=True)]
+        for t in thresholds or ():
+            x = float((t["value"] or t["low"])["value"])
+            met += [(x, -1, t["before"]), (x, 1, t["after"])]
+            if t["at"] not in (t["before"], t["after"]):
+                met.append((x, 0, t["at"]))
+    every = list(dict.fromkeys(label for _, _, label in sorted(met, key=lambda m: m[:2])))
+    numbered = len(result.paths) == 1 and any(len(x) > INLINE_REGIME for x in every)
+    numbers = {label: f"R{k + 1}" for k, label in enumerate(every)}
+
+    def name(label: str) -> str:
+        return numbers[label] if numbered else printable(label)
+
+    if numbered:
+        lines.append("Regimes (numbered in order of appearance along the axis):")
+        lines += [f"  {numbers[label]}: {printable(label)}" for label in every]
+    if len(result.paths) == 1:
+        changes = result.change_points()
+        path = result.paths[0]
+        if not changes and solved:
+            where = "the one grid point" if solved == 1 else "every grid point"
+            lines.append(f"The {what} {_be(result.pbe)} the same at {where} along {path}:")
+            lines.append(f"  {name(table.labels[table.index[0]])}")
+        elif changes:
+            times = "once" if len(changes) == 1 else f"{len(changes)} times"
+            lines.append(f"The {what} {_change(result.pbe)} {times} along {path}:")
+        for change in changes:
+            where = (
+                f"at {change.low:g} ({change.flag})"
+                if change.at_grid_point
+                else f"between {change.low:g} and {change.high:g}"
+            )
+            lines.append(f"  {where}: {name(change.before)}  ->  {name(change.after)}")
+        if thresholds is not None:
+            lines.append(_thresholds_heading(thresholds, path))
+            ends = {min(result.axis_values[0]), max(result.axis_values[0])}
+            for t in thresholds:
+                if t["exact"]:
+                    at = Fraction(t["value"]["exact"])
+                    where = f"at {at}" if at.denominator == 1 else f"at {at} = {float(at):.6g}"
+                    if float(at) in ends:
+                        where += " (an end of the swept range)"
+                else:
+                    where = f"between {t['low']['exact']} and {t['high']['exact']} (bisected)"
+                itself = (
+                    f" ({name(t['at'])} at the threshold itself)"
+                    if t["at"] not in (t["before"], t["after"])
+                    else ""
+                )
+                lines.append(f"  {where}: {name(t['before'])}  ->  {name(t['after'])}{itself}")
+    else:
+        lines.append("Regimes (grid points each):")
+        lines += [f"  {count:6d}  {printable(label)}" for label, count in table.counts().items()]
+    lines.append(f"Wrote {', '.join(files)} in {folder}")
+    return _lines(lines)
+
+
+def _be(pbe: bool) -> str:
+    return "are" if pbe else "is"
+
+
+def _change(pbe: bool) -> str:
+    return "change" if pbe else "changes"
+
+
+def _thresholds_heading(thresholds: Sequence[Any], path: str) -> str:
+    if not thresholds:
+        return f"No prior threshold along {path}: the perfect Bayesian equilibria do not change."
+    return f"Prior thresholds along {path} (where the perfect Bayesian equilibria change):"
+
+
 def _count(n: int, noun: str) -> str:
     """``1 grid point``, ``2 grid points``."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

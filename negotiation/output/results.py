@@ -326,6 +326,7 @@ def run(
             holds = holds_sweep(folder)
             if resume:
                 previous = read_manifest(folder)
+                _require_matrix(previous, folder)
                 _check_same_sweep(previous, manifest, folder)
                 manifest["started"] = previous["started"]
                 manifest["command"] = previous["command"]
@@ -877,6 +878,7 @@ def read(folder: str | Path) -> SweepResult:
     """
     folder = Path(folder)
     manifest = read_manifest(folder)
+    _require_matrix(manifest, folder)
     players: tuple[PlayerInfo, ...] = tuple(
         (p["id"], tuple(p["strategies"]), p["label"], tuple(p["strategy_labels"]))
         for p in manifest["players"]
@@ -890,6 +892,18 @@ def read(folder: str | Path) -> SweepResult:
         players=players,
         table=table,
     )
+
+
+def _require_matrix(manifest: Mapping[str, Any], folder: Path) -> None:
+    """Refuse a tree sweep's folder where a matrix sweep's is needed, saying what it is."""
+    if manifest.get("kind", "matrix") != "matrix":
+        raise OutputError(
+            str(folder / MANIFEST),
+            "kind",
+            "this folder holds a sweep of a game tree; read it with "
+            "negotiation.output.tree_results.read (negotiation plot does), or use another "
+            "--out folder",
+        )
 
 
 def read_manifest(folder: str | Path) -> dict[str, Any]:
@@ -913,10 +927,17 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     check.typed(manifest, "command", list)
     scenario = check.typed(manifest, "scenario", dict, "")
     check.typed(scenario, "sha256", str, "scenario.")
-    players = check.typed(manifest, "players", list)
-    check.that(len(players) == 2, "players", f"expected 2 players, got {len(players)}")
-    for k, player in enumerate(players):
-        _check_player(check, player, f"players[{k}]")
+    kind = manifest.get("kind", "matrix")
+    check.that(kind in ("matrix", "tree"), "kind", "expected matrix or tree")
+    if kind == "tree":  # a game tree's sweep (negotiation.output.tree_results)
+        from negotiation.output.tree_results import check_manifest
+
+        check_manifest(check, manifest)
+    else:
+        players = check.typed(manifest, "players", list)
+        check.that(len(players) == 2, "players", f"expected 2 players, got {len(players)}")
+        for k, player in enumerate(players):
+            _check_player(check, player, f"players[{k}]")
     grid = check.typed(manifest, "grid", list)
     check.that(1 <= len(grid) <= 2, "grid", f"expected 1 or 2 axes, got {len(grid)}")
     total = 1
