@@ -95,9 +95,12 @@ def regime_content(label: str, players: Sequence[Mapping[str, Any]]) -> RegimeCo
 def regime_face_colours(labels: Sequence[str], summary: Mapping[str, Any]) -> list[str]:
     """Each regime's colour as a sweep's regime map fills it (its first outcome's colour).
 
-    Regimes whose labels cannot be read back (:func:`regime_content`) fall back to
+    Regimes whose labels cannot be read back (:func:`regime_content`), and a tree's
+    regimes (subgame-perfect paths, ``summary["kind"] == "tree"``), fall back to
     :func:`negotiation.output.plots.regime_colours`.
     """
+    if summary.get("kind") == "tree":
+        return regime_colours(labels)
     players = summary.get("players") or []
     contents = [regime_content(label, players) for label in labels]
     if not labels or any(c is None for c in contents):
@@ -125,6 +128,7 @@ def acceptability_plot(summary: Mapping[str, Any], ax: Axes | None = None) -> Fi
     y = np.arange(len(bars))[::-1]
     values = [b.value for b in bars]
     errors = np.array([[b.value - b.low for b in bars], [b.high - b.value for b in bars]])
+    errors = np.maximum(errors, 0.0)  # an interval always holds its share; no rounding below
     colours = regime_face_colours([b.label for b in bars], summary)
     ax.barh(y, values, color=colours, edgecolor="black")
     ax.errorbar(values, y, xerr=errors.reshape(2, -1), fmt="none", ecolor="black", capsize=3)

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from negotiation.studies.explore import Plan
+    from negotiation.studies.explore_model import Plan
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]

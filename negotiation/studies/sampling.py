@@ -63,6 +63,7 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
+from typing import Any
 
 import attrs
 import numpy as np
@@ -592,3 +593,78 @@ def blocks(start: int, stop: int) -> Iterator[tuple[int, int]]:
     while b * STREAM_BLOCK < stop:
         yield max(start, b * STREAM_BLOCK), min(stop, (b + 1) * STREAM_BLOCK)
         b += 1
+
+
+# --------------------------------------------------------------------------- resolved inputs
+
+
+@attrs.frozen
+class Input:
+    """One varied number: where it is, what it is in words, and how it is drawn.
+
+    ``kind`` is ``vary`` (drawn from ``dist``), ``scale`` (``base`` times a draw from
+    ``dist``) or ``simplex`` (``dist`` is ``simplex:<player>``); ``weight`` says whether it
+    is a weight (central weights are computed over weights).
+    """
+
+    path: str
+    label: str
+    kind: str
+    dist: str
+    weight: bool
+    base: float | None = None
+    pattern: str | None = None
+
+    def describe(self) -> dict[str, Any]:
+        """The input as listed under ``vary`` in ``summary.json``."""
+        out: dict[str, Any] = {"path": self.path, "dist": self.dist, "kind": self.kind}
+        out["label"] = self.label
+        if self.base is not None:
+            out["base"] = self.base
+        if self.pattern is not None:
+            out["pattern"] = self.pattern
+        return out
+
+
+@attrs.frozen(eq=False)
+class Source:
+    """How one column of the draws is made from the unit cube: ``base`` times a draw."""
+
+    column: int
+    unit: int
+    dist: Distribution
+    base: float | None
+
+    @property
+    def support(self) -> tuple[float, float]:
+        """The smallest and largest value of the column (maybe infinite)."""
+        lo, hi = self.dist.support
+        if self.base is None:
+            return lo, hi
+        a, b = lo * self.base, hi * self.base
+        return min(a, b), max(a, b)
+
+
+@attrs.frozen(eq=False)
+class SimplexGroup:
+    """Columns drawn together on a simplex: signs and total as the file's weights give."""
+
+    columns: tuple[int, ...]
+    units: tuple[int, ...]
+    extensions: IntArray | None
+    signs: FloatArray
+    total: float
+
+
+def input_values(
+    u: FloatArray, width: int, sources: Sequence[Source], groups: Sequence[SimplexGroup]
+) -> FloatArray:
+    """The varied numbers (``width`` columns) of each draw from its unit-cube point."""
+    x = np.empty((len(u), width))
+    for s in sources:
+        drawn = s.dist.ppf(u[:, s.unit])
+        x[:, s.column] = drawn if s.base is None else s.base * drawn
+    for g in groups:
+        w = simplex_points(u[:, list(g.units)], len(g.columns), g.extensions)
+        x[:, list(g.columns)] = w * (g.total * g.signs)
+    return x

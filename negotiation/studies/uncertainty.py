@@ -36,9 +36,11 @@ from typing import Any
 import attrs
 
 from negotiation.errors import ScenarioError
-from negotiation.model.catalogue import resolve
+from negotiation.model.catalogue import is_tree, resolve
 from negotiation.model.scenario import Scenario, parse_toml, read_text
-from negotiation.studies.explore import Study
+from negotiation.model.tree import TreeScenario
+from negotiation.model.types import tree_from_dict
+from negotiation.studies.explore_model import Study
 from negotiation.studies.sampling import Distribution, Scale, Simplex, Vary, glob_regex
 
 #: The keys of the ``[uncertainty]`` table.
@@ -57,13 +59,16 @@ KEYS = (
 def read(
     scenario: str | Path,
     overrides: Mapping[str, object] | Iterable[tuple[str, object]] = (),
-) -> tuple[Scenario, dict[str, Any] | None]:
+) -> tuple[Scenario | TreeScenario, dict[str, Any] | None]:
     """The scenario of a file (catalogue name or path) and its raw ``[uncertainty]`` table.
 
     The file is read once, by the hardened scenario reader
     (:func:`negotiation.model.scenario.read_text`: regular files only, size and number
     limits); the scenario parser accepts the ``[uncertainty]`` table and keeps it in the
-    scenario's content, so a study file's hash covers its study. Raises
+    scenario's content, so a study file's hash covers its study. A file with a ``[tree]``
+    table is a game tree (:func:`negotiation.model.types.tree_from_dict`, which compiles
+    player types); its ``[uncertainty]`` table is taken out before the tree is built (the
+    study is recorded in the output folder's ``explore.json``). Raises
     :class:`~negotiation.errors.ScenarioError` as :meth:`Scenario.from_toml` does.
     """
     path = resolve(scenario)
@@ -72,11 +77,14 @@ def read(
     table = data.get("uncertainty")
     if table is not None and not isinstance(table, dict):
         raise ScenarioError(origin, "uncertainty", "expected a table [uncertainty]")
+    if is_tree(data):
+        rest = {k: v for k, v in data.items() if k != "uncertainty"}
+        return tree_from_dict(rest, origin, overrides), table
     return Scenario.from_dict(data, origin, overrides), table
 
 
 def study_from_table(
-    scenario: Scenario, table: Mapping[str, Any], origin: str | None = None
+    scenario: Scenario | TreeScenario, table: Mapping[str, Any], origin: str | None = None
 ) -> Study:
     """The study an ``[uncertainty]`` table describes (checked key by key).
 

@@ -1,0 +1,586 @@
+"""Uncertainty studies on game trees: every draw solved for its subgame-perfect equilibria.
+
+Part of ``negotiation explore`` (:mod:`negotiation.studies.explore`). A tree scenario
+(:mod:`negotiation.model.tree`) holds its numbers at override paths: leaf payoffs
+(``tree.in.fight.payoffs.incumbent``), leaf scores (``tree.full.accept.honour.scores.
+supply_security``), weights (``weights.us.supply_security``), chance probabilities
+(``tree.chance.strong``) and, in files with player types, priors (``types.russia.trap``).
+``--vary``, ``--scale`` (globs over those paths, as for matrices) and ``--simplex`` (a
+player's weights) draw any number of them.
+
+How a draw is solved
+    The tree is read once. :meth:`negotiation.model.tree.TreeScenario.family` holds every
+    leaf payoff and chance probability as an exact multilinear polynomial in the varied
+    numbers (built from the ``2**d`` corners of the box spanned by the inputs' ranges,
+    each corner validated like the file; :data:`negotiation.limits.MAX_TREE_EXPLORE_INPUTS`
+    bounds ``d``). On a tree with perfect information a chunk of draws is solved by a
+    vectorised backward induction in floating point; a draw where any comparison is
+    closer than :data:`negotiation.solvers.spe.SWEEP_MARGIN` times the largest payoff
+    magnitude (a tie, or nearly one), or where a chance probability is within
+    :data:`~negotiation.solvers.spe.SWEEP_ZERO` of 0 without being 0, is solved again by
+    :func:`negotiation.solvers.spe.solve_spe` with its numbers computed exactly from the
+    polynomials at the draw's exact binary values. This is the rule of
+    :func:`negotiation.solvers.spe.sweep_spe`, whose module docstring bounds the rounding
+    errors far below the margin, so every decision is the exact one. Trees with information
+    sets are solved exactly draw by draw (:func:`~negotiation.solvers.spe.solve_spe`),
+    which costs far more (about 10 ms a draw for ``beer-quiche``, 0.9 s for
+    ``rare-earth-trap`` on a 2-core machine):
+    :data:`negotiation.limits.MAX_TREE_EXACT_DRAWS` bounds such a study, checked before
+    anything is written.
+
+Regimes and strategies
+    A draw's regime is its subgame-perfect path of play in words, as ``sweep_spe`` writes
+    it (``Entrant: enters; Incumbent: accommodates``; chance probabilities left out, a
+    mixed choice named by its support: ``Matcher mixes lays heads+lays tails``). With
+    several subgame-perfect equilibria (ties) the regime is the sorted set of their
+    distinct paths, ``2 equilibrium paths: A | B``, and the draw counts as degenerate; ties
+    off the path leave one path and mark the draw degenerate only. A strategy is an action
+    at a decision node, keyed ``<node id>:<action>`` (``tree.in:accommodate``); its
+    probability in a draw is the behaviour probability at that node (on or off the path),
+    averaged over the draw's subgame-perfect equilibria (0 where a simultaneous subgame
+    leaves the node's behaviour unrestricted), and it is ``played`` when some equilibrium
+    gives it positive probability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from negotiation import limits
+from negotiation.errors import LimitError, ScenarioError
+from negotiation.model.tree import TreeFamily, TreeNumbers, TreeScenario
+from negotiation.solvers.spe import SWEEP_MARGIN, SWEEP_ZERO, solve_spe
+from negotiation.studies.explore_model import (
+    Key,
+    Plan,
+    Solved,
+    analysis_draws,
+    possessive,
+    resolve_inputs,
+    samples_to_draw,
+    simplex_weights,
+)
+from negotiation.studies.sampling import FloatArray, IntArray, Simplex
+from negotiation.studies.sweep import PlayerInfo
+
+if TYPE_CHECKING:
+    from negotiation.studies.explore_model import Study
+
+BoolArray = npt.NDArray[np.bool_]
+Behaviour = Sequence[tuple[Fraction, ...] | None]
+
+#: The top-level tables of a tree file whose numbers explore can vary.
+VARIABLE_TABLES = ("tree", "weights", "types")
+
+#: Most regimes given a confidence factor (as in :mod:`negotiation.studies.smaa`).
+_CONFIDENCE_REGIMES = 10
+
+
+def plan_tree(study: Study) -> Plan:
+    """Resolve a study on a tree scenario (see the module docstring)."""
+    tree = study.scenario
+    assert isinstance(tree, TreeScenario)
+    resolved = resolve_inputs(study, _TreeBook(tree))
+    if len(resolved.inputs) > limits.MAX_TREE_EXPLORE_INPUTS:
+        raise LimitError(
+            "--vary",
+            "",
+            f"{len(resolved.inputs)} numbers of a tree vary; at most "
+            f"{limits.MAX_TREE_EXPLORE_INPUTS} can (the tree is evaluated at 2**d corners "
+            "to build its exact polynomials)",
+        )
+    samples = samples_to_draw(study, resolved.dims)
+    if not tree.perfect_information:
+        weights = any(i.weight for i in resolved.inputs)
+        solves = samples + (_CONFIDENCE_REGIMES * study.confidence_samples if weights else 0)
+        if solves > limits.MAX_TREE_EXACT_DRAWS:
+            raise LimitError(
+                "--samples",
+                str(samples),
+                f"{tree.name} has information sets, so every draw is solved exactly "
+                f"(seconds per thousand draws or more); at most {limits.MAX_TREE_EXACT_DRAWS:,} "
+                f"draws (including {_CONFIDENCE_REGIMES} x confidence_samples when weights "
+                f"vary; here {solves:,}); lower --samples or set confidence_samples = 0",
+            )
+    bounds: list[tuple[float, float]] = [(0.0, 1.0)] * len(resolved.inputs)
+    for s in resolved.sources:
+        lo, hi = s.support
+        if np.isfinite(lo) and np.isfinite(hi):
+            bounds[s.column] = (lo, hi)
+        elif _is_probability(resolved.inputs[s.column].path):
+            raise ScenarioError(
+                f"--{resolved.inputs[s.column].kind}",
+                resolved.inputs[s.column].path,
+                "a probability needs a distribution with finite bounds inside [0, 1] "
+                "(e.g. uniform:0.2:0.8 or normal:0.5:0.1:0:1)",
+            )
+    for g in resolved.groups:
+        for c, sign in zip(g.columns, g.signs, strict=True):
+            bounds[c] = (min(0.0, sign * g.total), max(0.0, sign * g.total))
+    axes = [
+        (i.path, [Fraction(lo), Fraction(hi) if hi != lo else Fraction(lo) + 1])
+        for i, (lo, hi) in zip(resolved.inputs, bounds, strict=True)
+    ]
+    family = tree.family(axes)
+    return Plan(
+        name=tree.name,
+        inputs=resolved.inputs,
+        sources=resolved.sources,
+        groups=resolved.groups,
+        dims=resolved.dims,
+        model=TreeModel.build(tree, family),
+        players=tree_players(tree),
+        samples=samples,
+        seed=study.seed,
+        sampler=study.sampler,
+        analysis_samples=analysis_draws(study, resolved.dims),
+        confidence_samples=study.confidence_samples,
+        kind="tree",
+    )
+
+
+def _is_probability(path: str) -> bool:
+    parts = path.split(".")
+    return parts[0] == "types" or (parts[0] == "tree" and "chance" in parts[:-1])
+
+
+def tree_players(tree: TreeScenario) -> tuple[PlayerInfo, ...]:
+    """Per player: id, strategy ids ``<node id>:<action>``, label, strategy labels.
+
+    The strategies are the actions at the player's decision nodes, in preorder; a
+    strategy's label is ``<action label> at the root`` or ``<action label> after
+    <labels of the actions leading to the node>``.
+    """
+    out = []
+    for p, player in enumerate(tree.players):
+        sids, labels = [], []
+        for node in tree.nodes:
+            if node.kind == "decision" and node.player == p:
+                for action, child in zip(node.actions, node.children, strict=True):
+                    sids.append(f"{node.id}:{action}")
+                    labels.append(f"{tree.nodes[child].label} {_at(tree, node.id)}")
+        out.append((player.id, tuple(sids), player.label, tuple(labels)))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- the numbers
+
+
+@attrs.frozen(eq=False)
+class _TreeBook:
+    """The numbers of a tree scenario (see :class:`negotiation.studies.explore_model.Book`).
+
+    A number's key is its override path.
+    """
+
+    tree: TreeScenario
+    examples: str = (
+        "tree.in.fight.payoffs.incumbent, tree.full.accept.scores.supply_security, "
+        "weights.us.legitimacy or tree.chance.strong"
+    )
+
+    def content(self) -> Mapping[str, Any]:
+        """The file's own content (a typed tree keeps it apart from the compiled one)."""
+        typed: Mapping[str, Any] | None = getattr(self.tree, "typed_content", None)
+        return typed or self.tree.content
+
+    def held(self) -> list[tuple[Key, tuple[str, ...], Fraction]]:
+        content = self.content()
+        return [
+            (path, (path,), value)
+            for table in VARIABLE_TABLES
+            if isinstance(content.get(table), Mapping)
+            for path, value in _numbers(content[table], table)
+        ]
+
+    def resolve(self, path: str) -> tuple[Key, str]:
+        return path, path
+
+    def label(self, key: Key) -> str:
+        return _label(self.tree, str(key))
+
+    def is_weight(self, key: Key) -> bool:
+        return str(key).startswith("weights.")
+
+    def simplex(
+        self, simplex: Simplex
+    ) -> tuple[tuple[str, ...], FloatArray, float, IntArray | None]:
+        return simplex_weights(self.tree, simplex)
+
+    def weight_key(self, player: str, criterion: str) -> Key:
+        return f"weights.{player}.{criterion}"
+
+
+def _numbers(table: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, Fraction]]:
+    """Every number under a table, with its dotted path (strings such as "rest" skipped)."""
+    for key, value in table.items():
+        path = f"{prefix}.{key}"
+        if isinstance(value, Mapping):
+            yield from _numbers(value, path)
+        elif isinstance(value, int | Decimal | Fraction) and not isinstance(value, bool):
+            yield path, Fraction(value)
+        elif isinstance(value, float):
+            yield path, Fraction(repr(value))
+
+
+def _label(tree: TreeScenario, path: str) -> str:
+    """A varied number of a tree in words, from the scenario's labels (else its path)."""
+    players = {p.id: p.label for p in tree.players}
+    criteria = {c.id: c.label for c in tree.criteria}
+    parts = path.split(".")
+    if parts[0] == "weights" and len(parts) >= 3 and parts[1] in players:
+        what = criteria.get(parts[-1], parts[-1])
+        kind = f" (type {parts[2]})" if len(parts) == 4 else ""
+        return f"{possessive(players[parts[1]])} weight on {what}{kind}"
+    if parts[0] == "types" and len(parts) == 3 and parts[1] in players:
+        return f"prior that {players[parts[1]]} is {parts[2]}"
+    for word in ("payoffs", "scores", "chance"):
+        if word in parts[1:-1]:
+            at = parts.index(word, 1)
+            node_id, rest = ".".join(parts[:at]), parts[at + 1 :]
+            where = _where(tree, node_id)
+            if word == "chance":
+                child = f"{node_id}.{rest[0]}"
+                name = _where(tree, child) if _has(tree, child) else rest[0]
+                return f"probability of {name}"
+            if word == "payoffs" and rest[0] in players:
+                return f"{possessive(players[rest[0]])} payoff at {where}"
+            if word == "scores":
+                return f"{criteria.get(rest[0], rest[0])} score at {where}"
+    return path
+
+
+def _at(tree: TreeScenario, node_id: str) -> str:
+    """Where a decision node is, in words: ``at the root`` or ``after <actions>``."""
+    where = _where(tree, node_id)
+    return "at the root" if where == "the root" else f"after {where}"
+
+
+def _has(tree: TreeScenario, node_id: str) -> bool:
+    try:
+        tree.node(node_id)
+    except KeyError:
+        return False
+    return True
+
+
+def _where(tree: TreeScenario, node_id: str) -> str:
+    """A node in words: the labels of the actions leading to it, joined by ``, ``."""
+    if not _has(tree, node_id):
+        return node_id
+    words = []
+    node = tree.node(node_id)
+    while node.parent >= 0:
+        words.append(node.label or node.action)
+        node = tree.nodes[node.parent]
+    return ", ".join(reversed(words)) or "the root"
+
+
+# --------------------------------------------------------------------------- solving
+
+
+@attrs.frozen(eq=False)
+class TreeModel:
+    """A tree's numbers as exact polynomials of the draws, and how a chunk is solved.
+
+    ``columns`` lists, per strategy column of :attr:`Plan.strategies`, the decision node
+    and the action's position there.
+    """
+
+    tree: TreeScenario
+    family: TreeFamily
+    columns: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def build(cls, tree: TreeScenario, family: TreeFamily) -> TreeModel:
+        """The model of ``tree`` over the family's varied paths (in draw column order)."""
+        columns = []
+        for p in range(len(tree.players)):
+            for node in tree.nodes:
+                if node.kind == "decision" and node.player == p:
+                    columns += [(node.index, k) for k in range(len(node.children))]
+        return cls(tree, family, tuple(columns))
+
+    def numbers(self, x: FloatArray, g: int) -> TreeNumbers:
+        """Draw ``g``'s numbers in exact arithmetic (draws taken at their binary value).
+
+        Checks that every chance probability is non-negative (the polynomials keep the
+        probabilities of a node summing to 1); a :class:`ScenarioError` otherwise.
+        """
+        point = [Fraction(float(v)) for v in x[g]]
+        coefficients = self.family.coefficients
+        flat = [Fraction(0)] * len(next(iter(coefficients.values())))
+        for bits, coeffs in coefficients.items():
+            weight = Fraction(1)
+            for bit, value in zip(bits, point, strict=True):
+                if bit:
+                    weight *= value
+            if weight:
+                flat = [f + weight * c for f, c in zip(flat, coeffs, strict=True)]
+        tree = self.tree
+        n = len(tree.players)
+        payoffs: list[tuple[Fraction, ...]] = [() for _ in tree.nodes]
+        probabilities: list[tuple[Fraction, ...]] = [() for _ in tree.nodes]
+        for k, v in enumerate(tree.leaves):
+            payoffs[v] = tuple(flat[k * n : (k + 1) * n])
+        pos = len(tree.leaves) * n
+        for v in tree.chance_nodes:
+            arity = len(tree.nodes[v].children)
+            probabilities[v] = tuple(flat[pos : pos + arity])
+            if min(probabilities[v]) < 0:
+                raise self._negative(v)
+            pos += arity
+        return TreeNumbers(tuple(payoffs), tuple(probabilities))
+
+    def _negative(self, v: int) -> ScenarioError:
+        return ScenarioError(
+            "--vary",
+            ", ".join(self.family.paths),
+            f"a draw makes a probability at {self.tree.nodes[v].id} negative; keep "
+            "probabilities within [0, 1]",
+        )
+
+    def solve(self, x: FloatArray, players: Sequence[PlayerInfo]) -> Solved:
+        """Solve every draw for its subgame-perfect equilibria (module docstring)."""
+        n_draws = len(x)
+        width = len(self.columns)
+        probs = np.zeros((n_draws, width))
+        played = np.zeros((n_draws, width), dtype=bool)
+        degenerate = np.zeros(n_draws, dtype=bool)
+        exact = np.ones(n_draws, dtype=bool)
+        names: list[str] = [""] * n_draws
+        if self.tree.perfect_information and n_draws:
+            exact, labels_of = self._batch(x, probs)
+            played[:] = probs > 0
+            for g in np.flatnonzero(~exact):
+                names[g] = labels_of[g]
+        for g in np.flatnonzero(exact):
+            names[g], probs[g], played[g], degenerate[g] = self._exact(x, int(g))
+        labels = tuple(sorted(set(names)))
+        position = {label: i for i, label in enumerate(labels)}
+        regime = np.array([position[n] for n in names], dtype=np.int64)
+        return Solved(labels, regime, probs, played, degenerate, exact)
+
+    def _exact(self, x: FloatArray, g: int) -> tuple[str, FloatArray, BoolArray, bool]:
+        """One draw solved by :func:`solve_spe`: regime, probabilities, played, degenerate."""
+        tree = self.tree
+        numbers = self.numbers(x, g)
+        solution = solve_spe(tree, numbers)
+        if not solution.equilibria:
+            raise LimitError(
+                tree.origin,
+                "",
+                "a draw has no subgame-perfect equilibrium among those computed (a subgame "
+                "where three or more players move has only mixed equilibria); explore "
+                "cannot label it",
+            )
+        paths = sorted(
+            {support_path(tree, e.behaviour, numbers.probabilities) for e in solution.equilibria}
+        )
+        label = (
+            paths[0] if len(paths) == 1 else f"{len(paths)} equilibrium paths: " + " | ".join(paths)
+        )
+        per = np.zeros((len(solution.equilibria), len(self.columns)))
+        for e, spe in enumerate(solution.equilibria):
+            for col, (v, k) in enumerate(self.columns):
+                beta = spe.behaviour[tree.nodes[v].infoset]
+                per[e, col] = 0.0 if beta is None else float(beta[k])
+        degenerate = bool(solution.ties or solution.degenerate or len(solution.equilibria) > 1)
+        mean: FloatArray = per.mean(axis=0)
+        played: BoolArray = np.asarray((per > 0).any(axis=0), dtype=bool)
+        return label, mean, played, degenerate
+
+    def _batch(self, x: FloatArray, probs: FloatArray) -> tuple[BoolArray, list[str]]:
+        """Vectorised backward induction over a chunk (perfect information).
+
+        Fills ``probs`` (one-hot choices) for the draws it decides; returns which draws
+        need the exact solver and every draw's label (empty for those). The margins are
+        those of :func:`negotiation.solvers.spe.sweep_spe`.
+        """
+        tree = self.tree
+        payoffs, probabilities, scale = self.family.floats_at(x)
+        points = len(x)
+        margin = SWEEP_MARGIN * scale
+        suspect = np.zeros(points, dtype=bool)
+        if probabilities.size:
+            suspect |= ((probabilities != 0) & (np.abs(probabilities) <= SWEEP_ZERO)).any(axis=1)
+            negative = (probabilities < -SWEEP_ZERO).any(axis=0)
+            if negative.any():
+                edge = int(np.flatnonzero(negative)[0])
+                at = next(
+                    v
+                    for v in tree.chance_nodes
+                    if edge < self._edge_offsets()[v] + len(tree.nodes[v].children)
+                )
+                raise self._negative(at)
+        leaf_column = {v: k for k, v in enumerate(tree.leaves)}
+        offsets = self._edge_offsets()
+        values: dict[int, FloatArray] = {}
+        choice: dict[int, npt.NDArray[np.intp]] = {}
+        for node in reversed(tree.nodes):
+            v = node.index
+            if node.kind == "leaf":
+                values[v] = payoffs[:, leaf_column[v], :]
+                continue
+            children = [values.pop(c) for c in node.children]
+            if node.kind == "chance":
+                total = np.zeros_like(children[0])
+                for k, child in enumerate(children):
+                    total += probabilities[:, offsets[v] + k, None] * child
+                values[v] = total
+                continue
+            mover = np.stack([c[:, node.player] for c in children], axis=1)
+            best = np.argmax(mover, axis=1)
+            if len(children) > 1:
+                top = np.take_along_axis(mover, best[:, None], axis=1)[:, 0]
+                others = mover.copy()
+                np.put_along_axis(others, best[:, None], -np.inf, axis=1)
+                suspect |= top - others.max(axis=1) <= margin
+            choice[v] = best
+            stacked = np.stack(children, axis=1)
+            values[v] = np.take_along_axis(stacked, best[:, None, None], axis=1)[:, 0, :]
+        for col, (v, k) in enumerate(self.columns):
+            probs[:, col] = choice[v] == k
+        probs[suspect] = 0.0
+        decisions = sorted(choice)
+        keys = np.concatenate(
+            [
+                np.stack([choice[v] for v in decisions], axis=1).astype(np.int32)
+                if decisions
+                else np.zeros((points, 0), dtype=np.int32),
+                (probabilities > 0).astype(np.int32),
+            ],
+            axis=1,
+        )
+        labels = [""] * points
+        decided = np.flatnonzero(~suspect)
+        if len(decided):
+            unique, first, inverse = np.unique(
+                keys[decided], axis=0, return_index=True, return_inverse=True
+            )
+            words = []
+            for key, g in zip(unique, decided[first], strict=True):
+                behaviour: list[tuple[Fraction, ...] | None] = [None] * len(tree.infosets)
+                for v, k in zip(decisions, key[: len(decisions)], strict=True):
+                    behaviour[tree.nodes[v].infoset] = _unit(int(k), len(tree.nodes[v].children))
+                live: list[Sequence[float]] = [
+                    list(probabilities[g, offsets[n.index] : offsets[n.index] + len(n.children)])
+                    if n.kind == "chance"
+                    else []
+                    for n in tree.nodes
+                ]
+                words.append(support_path(tree, behaviour, live))
+            for g, i in zip(decided, inverse.reshape(-1), strict=True):
+                labels[g] = words[i]
+        return suspect, labels
+
+    def _edge_offsets(self) -> dict[int, int]:
+        offsets, pos = {}, 0
+        for v in self.tree.chance_nodes:
+            offsets[v] = pos
+            pos += len(self.tree.nodes[v].children)
+        return offsets
+
+
+def _unit(k: int, size: int) -> tuple[Fraction, ...]:
+    return tuple(Fraction(int(j == k)) for j in range(size))
+
+
+def support_path(
+    tree: TreeScenario,
+    behaviour: Behaviour,
+    probabilities: Sequence[Sequence[Fraction | float]],
+) -> str:
+    """The path of play in words, by supports: a regime's label.
+
+    For pure behaviour this is :func:`negotiation.solvers.spe.describe_path` with
+    ``show_chance=False`` (as :func:`~negotiation.solvers.spe.sweep_spe` labels points);
+    a mixed choice reads ``Player mixes a+b`` (its support, without the probabilities,
+    which vary continuously with the draws), so that regimes are finitely many.
+    """
+
+    def walk(v: int) -> list[str]:
+        node = tree.nodes[v]
+        if node.kind == "leaf":
+            return []
+        if node.kind == "chance":
+            live = [(k, c) for k, c in enumerate(node.children) if probabilities[v][k] > 0]
+            parts = [tree.nodes[c].label for _, c in live]
+            return [f"chance: {', '.join(parts)}", *branches("if", live)]
+        who = tree.players[node.player].label
+        beta = behaviour[node.infoset]
+        if beta is None:  # pragma: no cover - a set on the path is never excluded
+            return [f"{who}: (any)"]
+        live = [(k, c) for k, c in enumerate(node.children) if beta[k] > 0]
+        if len(live) == 1:
+            c = live[0][1]
+            return [f"{who}: {tree.nodes[c].label}", *walk(c)]
+        mix = "+".join(tree.nodes[c].label for _, c in live)
+        return [f"{who} mixes {mix}", *branches("after", live)]
+
+    def branches(word: str, live: list[tuple[int, int]]) -> list[str]:
+        if len(live) == 1:
+            return walk(live[0][1])
+        out = []
+        for _, c in live:
+            rest = walk(c)
+            if rest:
+                out.append(f"{word} {tree.nodes[c].label}: [{'; '.join(rest)}]")
+        return out
+
+    return "; ".join(walk(0))
+
+
+def baseline_choices(tree: TreeScenario) -> list[tuple[str, str, str, str]]:
+    """Actions the tree's subgame-perfect equilibria take on their paths, at its own numbers.
+
+    Per action (player id, ``<node id>:<action>``, player label, action label), for every
+    decision node an equilibrium reaches with positive probability and every action it
+    gives positive probability there; in preorder, without repeats.
+    """
+    solution = solve_spe(tree)
+    numbers = tree.numbers
+    found: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+    for spe in solution.equilibria:
+        reached = {0}
+        for node in tree.nodes:
+            if node.index not in reached or node.kind == "leaf":
+                continue
+            weights = (
+                numbers.probabilities[node.index]
+                if node.kind == "chance"
+                else spe.behaviour[node.infoset]
+            )
+            for k, c in enumerate(node.children):
+                if weights is not None and weights[k] > 0:
+                    reached.add(c)
+                    if node.kind == "decision":
+                        player = tree.players[node.player]
+                        sid = f"{node.id}:{node.actions[k]}"
+                        found.setdefault(
+                            (player.id, sid),
+                            (
+                                player.id,
+                                sid,
+                                player.label,
+                                f"{tree.nodes[c].label} {_at(tree, node.id)}",
+                            ),
+                        )
+    order = {f"{n.id}:{a}": i for i, n in enumerate(tree.nodes) for a in n.actions}
+    return sorted(found.values(), key=lambda t: order[t[1]])
+
+
+__all__ = [
+    "TreeModel",
+    "baseline_choices",
+    "plan_tree",
+    "support_path",
+    "tree_players",
+]
