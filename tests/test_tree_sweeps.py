@@ -1,0 +1,256 @@
+"""Sweeps of game trees: rows, regimes, prior thresholds, folders and plots (issues 10, 11)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from negotiation.errors import LimitError, OutputError, ScenarioError
+from negotiation.model.catalogue import load_tree
+from negotiation.model.types import tree_from_string
+from negotiation.output import results, tree_results, tree_sweep_plots
+from negotiation.solvers.pbe import prior_thresholds, regime, solve_pbe
+from negotiation.solvers.spe import solve_spe
+from negotiation.studies.sweep import Axis, Grid
+from negotiation.studies.tree_sweep import SEPARATOR, columns, sweep_tree
+
+CHINA = "weights.russia.china_relations"
+
+#: The Kreps-Wilson trust game with an honest type, as in prior_thresholds' doctest: the
+#: truster trusts iff 10 p - 5 (1 - p) >= 0, i.e. iff P(honest) >= 1/3 (by hand; Kreps and
+#: Wilson, "Reputation and imperfect information", J. Econ. Theory 27, 1982).
+TRUST = """
+name = "trust"
+[[players]]
+id = "truster"
+[[players]]
+id = "trustee"
+[types.trustee]
+honest = 0.5
+opportunist = "rest"
+[tree]
+player = "truster"
+out = { payoffs = { truster = 0, trustee = 0 } }
+[tree.trust]
+player = "trustee"
+honor = { payoffs = { truster = 10, trustee = { honest = 10, opportunist = 10 } } }
+abuse = { payoffs = { truster = -5, trustee = { honest = 5, opportunist = 15 } } }
+"""
+
+
+def grid(*specs: str) -> Grid:
+    """A grid from --param specs."""
+    return Grid(tuple(Axis.parse_range(s) for s in specs))
+
+
+def read_csv(folder: Path) -> list[dict[str, str]]:
+    """results.csv as dicts of text."""
+    with open(folder / results.RESULTS, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_rows_match_solve_spe_at_every_point(tmp_path: Path) -> None:
+    """Each point's rows are the SPE that solve_spe finds on the tree rebuilt at that value."""
+    tree = load_tree("rare-earth-sequential")
+    sweep_grid = grid(f"{CHINA}=0:2:9")
+    tree_results.run(tree, sweep_grid, tmp_path / "s")
+    rows = read_csv(tmp_path / "s")
+    assert list(rows[0]) == columns([CHINA], ["us", "russia"], pbe=False)
+    by_point: dict[int, list[dict[str, str]]] = {}
+    for row in rows:
+        by_point.setdefault(int(row["point"]), []).append(row)
+    assert sorted(by_point) == list(range(9))
+    for point, found in by_point.items():
+        value = sweep_grid.point(point)[0]
+        solution = solve_spe(tree.with_overrides({CHINA: value}))
+        expected = sorted(
+            (
+                tuple(float(x) for x in spe.payoffs),
+                {tree.nodes[v].id: float(p) for v, p in spe.outcome},
+                spe.path,
+            )
+            for spe in solution.equilibria
+        )
+        got = sorted(
+            (
+                (float(r["payoff.us"]), float(r["payoff.russia"])),
+                {leaf: float(p) for leaf, _, p in (x.partition("=") for x in
+                                                   r["outcome"].split(";"))},  # fmt: skip
+                r["path"],
+            )
+            for r in found
+        )
+        assert got == expected
+        assert {r["ties"] for r in found} == {"true" if solution.ties else "false"}
+        assert [int(r["equilibrium"]) for r in found] == list(range(len(found)))
+        assert all(float(r[CHINA]) == float(value) for r in found)
+
+
+def test_ties_at_china_weight_1_are_one_regime_of_both_paths(tmp_path: Path) -> None:
+    """At Russia's China weight 1 both answers are SPE: the regime is the sorted set, 'at 1 (ties)'."""
+    result = tree_results.run(
+        load_tree("rare-earth-sequential"), grid(f"{CHINA}=0:2:5"), tmp_path / "s"
+    )
+    labels = result.regimes().labels
+    assert len(labels) == 3
+    tie = labels[1]
+    assert tie.split(SEPARATOR) == sorted(tie.split(SEPARATOR)) and len(tie.split(SEPARATOR)) == 2
+    (change,) = result.change_points()
+    assert (change.low, change.high, change.flag) == (1.0, 1.0, "ties")
+    summary = json.loads((tmp_path / "s" / results.SUMMARY).read_text())
+    assert summary["kind"] == "tree" and summary["labelled_by"] == "subgame_perfect"
+    assert summary["ties"] == {"count": 1, "points": [[2, 2]]}
+    assert summary["change_points"][0]["low"] == {"index": 2, "exact": "1", "value": 1.0}
+    assert summary["thresholds"] is None
+
+
+def test_pbe_column_is_the_regime_of_solve_pbe_at_each_point(tmp_path: Path) -> None:
+    """A signalling tree's rows carry regime(solve_pbe(tree at the point, nash=False))."""
+    tree = load_tree("beer-quiche")
+    sweep_grid = Grid((Axis.parse_values("types.sender.strong=1/4,3/5,9/10"),))
+    result = sweep_tree(tree, sweep_grid, thresholds=False)
+    assert result.pbe
+    for point, rows in result.points().items():
+        value = sweep_grid.point(point)[0]
+        expected = regime(solve_pbe(tree.with_overrides({"types.sender.strong": value}),
+                                    nash=False))  # fmt: skip
+        assert {r["pbe"] for r in rows} == {expected}
+
+
+def test_trust_prior_threshold_is_one_third_exactly(tmp_path: Path) -> None:
+    """The Kreps-Wilson trust game's threshold P(honest) = 1/3 is found exactly (by hand)."""
+    tree = tree_from_string(TRUST)
+    tree_results.run(tree, grid("types.trustee.honest=0:1:11"), tmp_path / "t")
+    summary = json.loads((tmp_path / "t" / results.SUMMARY).read_text())
+    inside = [t for t in summary["thresholds"] if 0 < t["value"]["value"] < 1]
+    assert [(t["exact"], t["value"]["exact"]) for t in inside] == [(True, "1/3")]
+    assert inside[0]["low"] == inside[0]["high"] == {"exact": "1/3", "value": 1 / 3}
+    manifest = json.loads((tmp_path / "t" / results.MANIFEST).read_text())
+    assert manifest["kind"] == "tree" and manifest["thresholds"] == summary["thresholds"]
+
+
+def test_beer_quiche_threshold_is_one_half_exactly() -> None:
+    """Beer-Quiche: the receiver spares a pooling sender iff P(strong) >= 1/2 (Cho-Kreps 1987 II).
+
+    The receiver gets 1 for dueling a weak sender or sparing a strong one, so it is
+    indifferent at P(strong) = 1/2; pooling without a duel needs P(strong) >= 1/2.
+    """
+    result = sweep_tree(load_tree("beer-quiche"), grid("types.sender.strong=0:1:11"))
+    assert result.thresholds is not None
+    inside = [t for t in result.thresholds if 0 < t["value"]["value"] < 1]
+    assert [t["value"]["exact"] for t in inside] == ["1/2"]
+    change = next(c for c in result.change_points() if c.at_grid_point)
+    assert (change.low, change.flag) == (0.5, "exact threshold")
+
+
+def test_trap_thresholds_equal_prior_thresholds_on_the_whole_grid(tmp_path: Path) -> None:
+    """Passing only the values around each change finds the thresholds the whole grid gives."""
+    tree = load_tree("rare-earth-trap", [("weights.us.supply_security", 40)])
+    values = ["0.7", "0.8", "0.9"]
+    result = sweep_tree(tree, Grid((Axis.parse_values("types.russia.trap=" + ",".join(values)),)))
+    whole = prior_thresholds(tree, "types.russia.trap", values)
+    assert result.thresholds is not None
+    assert [t["value"]["exact"] for t in result.thresholds] == [str(t.value) for t in whole]
+    assert len(result.thresholds) >= 1
+
+
+def test_resume_after_an_interruption_gives_identical_bytes(tmp_path: Path) -> None:
+    """A sweep stopped after 4 points and resumed writes the same results.csv as one run."""
+    tree = load_tree("rare-earth-sequential")
+    sweep_grid = grid("weights.us.supply_security=0:10:6", f"{CHINA}=0:2:5")
+    tree_results.run(tree, sweep_grid, tmp_path / "whole")
+
+    def stop(done: int, total: int) -> None:
+        if done == 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(results.SweepInterrupted):
+        tree_results.run(tree, sweep_grid, tmp_path / "cut", progress=stop, save_every=0)
+    manifest = json.loads((tmp_path / "cut" / results.MANIFEST).read_text())
+    assert manifest["status"] == "interrupted" and 0 < manifest["points_done"] < 30
+    reused: list[int] = []
+    tree_results.run(
+        tree, sweep_grid, tmp_path / "cut", resume=True, resumed=lambda r, t: reused.append(r)
+    )
+    assert reused == [manifest["points_done"]]
+    whole = (tmp_path / "whole" / results.RESULTS).read_bytes()
+    assert (tmp_path / "cut" / results.RESULTS).read_bytes() == whole
+    again = tree_results.read(tmp_path / "cut")
+    assert len(again.rows) == whole.count(b"\n") - 1
+
+
+def test_resume_refuses_another_grid(tmp_path: Path) -> None:
+    """--resume with a different grid is refused, naming the manifest key."""
+    tree = load_tree("entry")
+    tree_results.run(tree, grid("tree.out.payoffs.entrant=0:2:3"), tmp_path / "s")
+    with pytest.raises(OutputError, match="grid"):
+        tree_results.run(tree, grid("tree.out.payoffs.entrant=0:2:5"), tmp_path / "s", resume=True)
+
+
+def test_damaged_rows_are_refused_with_their_line(tmp_path: Path) -> None:
+    """A swept value off the grid, or a leaf the tree lacks, is named by line on read-back."""
+    tree_results.run(load_tree("entry"), grid("tree.out.payoffs.entrant=0:2:3"), tmp_path / "s")
+    path = tmp_path / "s" / results.RESULTS
+    good = path.read_text()
+    path.write_text(good.replace("\n1,1.0,", "\n1,1.5,", 1))
+    with pytest.raises(OutputError, match="line 3.*grid's value"):
+        tree_results.read(tmp_path / "s")
+    path.write_text(good.replace("tree.in.accommodate=1", "tree.nowhere=1", 1))
+    with pytest.raises(OutputError, match="outcome"):
+        tree_results.read(tmp_path / "s")
+
+
+def test_a_matrix_reader_refuses_a_tree_folder(tmp_path: Path) -> None:
+    """results.read on a tree sweep says it is a tree sweep (kind), not a cryptic key."""
+    tree_results.run(load_tree("entry"), grid("tree.out.payoffs.entrant=0:2:3"), tmp_path / "s")
+    with pytest.raises(OutputError, match="game tree"):
+        results.read(tmp_path / "s")
+
+
+def test_bad_path_and_pbe_limit_fail_before_the_folder(tmp_path: Path) -> None:
+    """A path that is no number of the tree, or a PBE sweep past its limit, creates nothing."""
+    with pytest.raises(ScenarioError, match="tree.nothing"):
+        tree_results.run(load_tree("entry"), grid("tree.nothing=0:1:3"), tmp_path / "a")
+    with pytest.raises(LimitError, match="MAX_PBE_SWEEP_POINTS|limit of 1,000"):
+        tree_results.run(
+            load_tree("beer-quiche"),
+            grid("types.sender.strong=0:1:41", "tree.beer.duel.payoffs.receiver.weak=0:2:41"),
+            tmp_path / "b",
+        )
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_strip_segments_follow_the_exact_thresholds() -> None:
+    """The 1-D strip changes regime exactly at 1/3; regimes of a threshold alone get a bar.
+
+    At 1/3 the truster is indifferent (it mixes), at priors 0 and 1 one type has prior 0.
+    """
+    result = sweep_tree(tree_from_string(TRUST), grid("types.trustee.honest=0:1:4"))
+    segments = tree_sweep_plots.strip_segments(result)
+    assert segments is not None
+    ends = [(lo, hi) for lo, hi, _ in segments.segments]
+    assert ends[0] == (0.0, 1 / 3) and ends[1][0] == 1 / 3
+    assert [x for x, _ in segments.points] == [0.0, 1 / 3, 1.0]
+    fig = tree_sweep_plots.tree_sweep_plot(result)
+    assert len(fig.axes) == 2
+
+
+def test_regime_map_hatches_ties_in_the_colours_of_both_paths() -> None:
+    """A tie regime of two paths is filled with one path's colour and striped with the other's."""
+    result = sweep_tree(
+        load_tree("rare-earth-sequential"),
+        grid("weights.us.supply_security=0:10:5", f"{CHINA}=0:2:5"),
+    )
+    data = tree_sweep_plots.regime_grid(result)
+    colours = tree_sweep_plots.part_colours(result)
+    styles = tree_sweep_plots.regime_styles(data.labels, colours)
+    for label, style in zip(data.labels, styles, strict=True):
+        members = label.split(SEPARATOR)
+        assert style.face == colours[members[0]]
+        assert [c for _, c in style.hatches] == [colours[m] for m in members[1:]]
+    assert bool(data.ties[:, 2].all())  # China weight 1: both of Russia's answers tie
+    assert Fraction(1) == Fraction(result.exact[1][2])
