@@ -11,6 +11,7 @@ import pytest
 
 from negotiation import limits, load
 from negotiation.errors import LimitError, ScenarioError
+from negotiation.model.catalogue import load_tree
 from negotiation.output import explore_folder
 from negotiation.solvers.spe import solve_spe, sweep_spe
 from negotiation.studies.explore import Study, explore, local_cluster, plan
@@ -82,7 +83,7 @@ def test_sequential_rare_earth_china_weight_threshold_is_exactly_one() -> None:
     Russia makes the full offer below a China weight of exactly 1 and no offer above; at 1
     both are subgame perfect (a tie).
     """
-    tree = load("rare-earth-sequential")
+    tree = load_tree("rare-earth-sequential")
     values = [Fraction(999, 1000), Fraction(1), Fraction(1001, 1000)]
     rows = dict(sweep_spe(tree, [(CHINA, values)]))
     assert [r["path"] for r in rows[0]] == [FULL]
@@ -132,20 +133,20 @@ def test_regime_labels_are_the_paths_sweep_spe_writes() -> None:
     )
     result = explore(study)
     x = result.rows["x"][:40, 0]
-    swept = dict(sweep_spe(load("rare-earth-sequential"), [(CHINA, [Fraction(v) for v in x])]))
+    swept = dict(sweep_spe(load_tree("rare-earth-sequential"), [(CHINA, [Fraction(v) for v in x])]))
     assert [swept[i][0]["path"] for i in range(len(x))] == list(result.rows["regime"][:40])
 
 
 def test_support_path_names_mixed_choices_by_support() -> None:
     """A mixed SPE's regime names the support (a+b) and is describe_path's words otherwise."""
-    tree = load("matching-pennies-tree")
+    tree = load_tree("matching-pennies-tree")
     spe = solve_spe(tree).equilibria[0]
     label = support_path(tree, spe.behaviour, tree.numbers.probabilities)
     assert label == (
         "Matcher mixes lays heads+lays tails; after lays heads: [Mismatcher mixes lays "
         "heads+lays tails]; after lays tails: [Mismatcher mixes lays heads+lays tails]"
     )
-    entry = load("entry")
+    entry = load_tree("entry")
     assert support_path(entry, solve_spe(entry).equilibria[0].behaviour, []) == ACCOMMODATE
 
 
