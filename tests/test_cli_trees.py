@@ -83,3 +83,64 @@ def test_show_plot_draws_a_tree(tmp_path: Path) -> None:
     code, _, err = run("show", "entry", "--plot", str(target))
     assert code == 0, err
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sweep_a_tree_names_the_tie_at_china_weight_1(tmp_path: Path) -> None:
+    """A 1-D tree sweep prints the change at the tie point and writes the folder's files."""
+    out = tmp_path / "china"
+    code, text, err = run(
+        "sweep", "rare-earth-sequential", "--param",
+        "weights.russia.china_relations=0:2:9", "--out", str(out), "-q",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "  at 1 (ties): " in text
+    assert "makes no offer" in text
+    names = {p.name for p in out.iterdir()} - {".lock"}
+    assert names == {"results.csv", "manifest.json", "summary.json", "payoffs.png"}
+
+
+def test_sweep_a_tree_as_json_then_plot_redraws_it(tmp_path: Path) -> None:
+    """--format json prints the tree summary; plot FOLDER redraws it and writes the same summary."""
+    out = tmp_path / "map"
+    code, text, err = run(
+        "sweep", "rare-earth-sequential", "--param", "weights.us.supply_security=0:10:5",
+        "--param", "weights.russia.china_relations=0:2:5", "--out", str(out), "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    summary = json.loads(text)
+    assert summary["kind"] == "tree"
+    assert summary["points_solved"] == 25
+    (out / "regimes.png").unlink()
+    code, _, err = run("plot", str(out))
+    assert code == 0, err
+    assert (out / "regimes.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert json.loads((out / "summary.json").read_text()) == summary
+
+
+def test_sweep_a_signalling_prior_prints_the_exact_threshold(tmp_path: Path) -> None:
+    """Beer-Quiche over P(strong): the threshold 1/2 (Cho and Kreps 1987, section II payoffs)."""
+    code, text, err = run(
+        "sweep", "beer-quiche", "--param", "types.sender.strong=0:1:6",
+        "--out", str(tmp_path / "bq"), "-q",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Prior thresholds along types.sender.strong" in text
+    assert "  at 1/2 = 0.5: " in text
+
+
+def test_sweep_a_tree_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
+    """A non-number path, a PBE sweep past its limit, --solver: one line, exit 2, no folder."""
+    cases = [
+        ("entry", "--param", "tree.in.player=0:1:3"),
+        ("entry", "--param", "tree.nothing=0:1:3"),
+        ("beer-quiche", "--param", "types.sender.strong=0:1:41",
+         "--param", "tree.beer.duel.payoffs.receiver.weak=0:2:41"),
+        ("entry", "--param", "tree.out.payoffs.entrant=0:1:3", "--solver", "per-game"),
+    ]  # fmt: skip
+    for k, args in enumerate(cases):
+        out = tmp_path / f"bad{k}"
+        code, _, err = run("sweep", *args, "--out", str(out))
+        assert code == 2, (args, err)
+        assert err.startswith("Error: ")
+        assert err.count("\n") == 1
+        assert not out.exists()
