@@ -142,9 +142,9 @@ def explore_state(
     map that is not a 2-D sweep of this scenario over two of its weights.
 
     >>> from negotiation import load
-    >>> state = explore_state(load("rare-earth"), {"us": {"supply_security": 5}})
+    >>> state = explore_state(load("rare-earth"), {"us": {"diversification_cost": 2}})
     >>> state.regime, state.changes
-    ('Accept / Full offer', (('weights.us.supply_security', Fraction(5, 1)),))
+    ('Reject / Full offer', (('weights.us.diversification_cost', Fraction(2, 1)),))
     """
     _require_weights(scenario)
     given = [(f"weights.{p}.{c}", v) for p, table in weights.items() for c, v in table.items()]
