@@ -84,8 +84,9 @@ from negotiation.studies.explore_model import (
     MAX_SAMPLES,
     Plan,
     Study,
-    plan,
+    plan_matrix,
 )
+from negotiation.studies.explore_tree import TreeModel, plan_tree
 from negotiation.studies.sampling import STREAM_BLOCK, Input, blocks, unit_points
 from negotiation.studies.sensitivity import (
     ANALYSED_SHARE,
@@ -199,6 +200,19 @@ def chunk_ranges(
             position = stop
         position = max(position, hi)
     return out
+
+
+def plan(study: Study) -> Plan:
+    """Resolve a study against its scenario, checking everything a user could get wrong.
+
+    Matrix scenarios: :func:`negotiation.studies.explore_model.plan_matrix`; game trees:
+    :func:`negotiation.studies.explore_tree.plan_tree`. Raises
+    :class:`~negotiation.errors.ScenarioError` (or :class:`LimitError`) naming the option
+    or the file, the key and what was expected.
+    """
+    if isinstance(study.scenario, TreeScenario):
+        return plan_tree(study)
+    return plan_matrix(study)
 
 
 def compute_chunk(
@@ -641,6 +655,12 @@ def _notes(resolved: Plan, totals: Totals) -> list[str]:
         )
     if resolved.sampler in ("sobol", "saltelli") and resolved.samples & (resolved.samples - 1):
         notes.append("Sobol' sequences balance best when the number of draws is a power of 2.")
+    model = resolved.model
+    if isinstance(model, TreeModel) and not model.tree.perfect_information:
+        notes.append(
+            "Draws of a tree with information sets are solved exactly one by one; confidence "
+            f"factors use {resolved.confidence_samples} draws per regime."
+        )
     if sum(totals.degenerate):
         notes.append(
             f"{sum(totals.degenerate)} draws are degenerate games (ties); their regimes list "

@@ -197,18 +197,14 @@ class Plan:
         return input_values(u, len(self.inputs), self.sources, self.groups)
 
 
-def plan(study: Study) -> Plan:
-    """Resolve a study against its scenario, checking everything a user could get wrong.
+def plan_matrix(study: Study) -> Plan:
+    """Resolve a study on a matrix scenario (:func:`negotiation.studies.explore.plan`).
 
     Raises :class:`~negotiation.errors.ScenarioError` (or :class:`LimitError`) naming the
     option or the file, the key and what was expected.
     """
     scenario = study.scenario
-    _check_settings(study)
-    if isinstance(scenario, TreeScenario):
-        from negotiation.studies import explore_tree
-
-        return explore_tree.plan_tree(study)
+    check_settings(study)
     if not isinstance(scenario, Scenario):
         raise ScenarioError(
             getattr(scenario, "origin", "<scenario>"),
@@ -366,7 +362,8 @@ def resolve_inputs(study: Study, book: Book) -> Resolved:
     return Resolved(tuple(inputs), tuple(keys), tuple(sources), tuple(groups), unit)
 
 
-def _check_settings(study: Study) -> None:
+def check_settings(study: Study) -> None:
+    """Check the study's settings (sampler, counts, seed) before anything is resolved."""
     if study.sampler not in SAMPLERS:
         raise ScenarioError("--sampler", study.sampler, f"expected one of: {', '.join(SAMPLERS)}")
     for name, value, low in (
@@ -984,6 +981,7 @@ __all__ = [
     "Plan",
     "Solved",
     "Study",
-    "plan",
+    "check_settings",
+    "plan_matrix",
     "resolve_inputs",
 ]

@@ -47,7 +47,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
@@ -61,7 +61,9 @@ from negotiation.studies.explore_model import (
     Key,
     Plan,
     Solved,
+    Study,
     analysis_draws,
+    check_settings,
     possessive,
     resolve_inputs,
     samples_to_draw,
@@ -70,14 +72,15 @@ from negotiation.studies.explore_model import (
 from negotiation.studies.sampling import FloatArray, IntArray, Simplex
 from negotiation.studies.sweep import PlayerInfo
 
-if TYPE_CHECKING:
-    from negotiation.studies.explore_model import Study
-
 BoolArray = npt.NDArray[np.bool_]
 Behaviour = Sequence[tuple[Fraction, ...] | None]
 
 #: The top-level tables of a tree file whose numbers explore can vary.
 VARIABLE_TABLES = ("tree", "weights", "types")
+
+#: Most draws per regime for a confidence factor on a tree with information sets (each
+#: draw is solved exactly; the summary's notes say so).
+EXACT_CONFIDENCE_SAMPLES = 256
 
 #: Most regimes given a confidence factor (as in :mod:`negotiation.studies.smaa`).
 _CONFIDENCE_REGIMES = 10
@@ -87,6 +90,7 @@ def plan_tree(study: Study) -> Plan:
     """Resolve a study on a tree scenario (see the module docstring)."""
     tree = study.scenario
     assert isinstance(tree, TreeScenario)
+    check_settings(study)
     resolved = resolve_inputs(study, _TreeBook(tree))
     if len(resolved.inputs) > limits.MAX_TREE_EXPLORE_INPUTS:
         raise LimitError(
@@ -97,9 +101,11 @@ def plan_tree(study: Study) -> Plan:
             "to build its exact polynomials)",
         )
     samples = samples_to_draw(study, resolved.dims)
+    confidence = study.confidence_samples
     if not tree.perfect_information:
+        confidence = min(confidence, EXACT_CONFIDENCE_SAMPLES)
         weights = any(i.weight for i in resolved.inputs)
-        solves = samples + (_CONFIDENCE_REGIMES * study.confidence_samples if weights else 0)
+        solves = samples + (_CONFIDENCE_REGIMES * confidence if weights else 0)
         if solves > limits.MAX_TREE_EXACT_DRAWS:
             raise LimitError(
                 "--samples",
@@ -141,7 +147,7 @@ def plan_tree(study: Study) -> Plan:
         seed=study.seed,
         sampler=study.sampler,
         analysis_samples=analysis_draws(study, resolved.dims),
-        confidence_samples=study.confidence_samples,
+        confidence_samples=confidence,
         kind="tree",
     )
 
