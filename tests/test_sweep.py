@@ -60,7 +60,7 @@ def test_grid_rejects_three_axes_and_repeated_paths() -> None:
     st.sampled_from(
         [
             ("weights.us.supply_security", "weights.us.legitimacy"),
-            ("weights.russia.wedge", "criteria.wedge.scores[accept][full]"),
+            ("weights.russia.alliance_cohesion", "criteria.alliance_cohesion.scores[accept][full]"),
             ("criteria.legitimacy.scores[0][0]", "weights.us.legitimacy"),  # a weight x score
         ]
     ),
@@ -100,13 +100,15 @@ def test_every_point_equals_solving_it_alone() -> None:
     grid = Grid(
         (
             Axis.linspace("weights.us.supply_security", 0, 6, 4),
-            Axis.parse_values("weights.russia.wedge=-1,0,1"),
+            Axis.parse_values("weights.russia.alliance_cohesion=-1,0,1"),
         )
     )
     points = sweep(scenario, grid).points()
     for index, (s, w) in enumerate(grid.points()):
         alone = solve(
-            scenario.with_overrides({"weights.us.supply_security": s, "weights.russia.wedge": w})
+            scenario.with_overrides(
+                {"weights.us.supply_security": s, "weights.russia.alliance_cohesion": w}
+            )
         )
         got = [(r["prob.us.accept"], r["prob.russia.full"]) for r in points[index]]
         expected = [(float(e.row[0]), float(e.col[0])) for e in alone.equilibria]
