@@ -78,18 +78,27 @@ def test_interpolated_games_equal_rebuilt_scenarios(
 
 
 def test_sweep_rows_follow_the_csv_layout() -> None:
-    """Rows carry point, the swept path, equilibrium, every probability, payoffs and flags."""
+    """Rows carry point, the swept path, equilibrium, every probability, payoffs and flags.
+
+    By hand on games/rare_earth.toml: the US diversifies whatever Russia does (1, 11/10, 6/5
+    against at most -1/5, -1/10, 0 from accept or reject), and against diversify Russia
+    gets -3/4 - h/4 from the full offer, -7/8 - h/4 from the limited one and -1 from
+    withholding (h: its China weight), so Russia withholds above h = 1 and both are
+    equilibria, a degenerate game, at h = 1 (an exact solve of each point agrees, and finds
+    the other four games non-degenerate).
+    """
+    path = "weights.russia.china_relations"
     result = sweep(
-        load("rare-earth"), Grid((Axis.linspace("weights.us.supply_security", 3, 5, 5),))
+        load("rare-earth"), Grid((Axis.linspace(path, Fraction(1, 2), Fraction(3, 2), 5),))
     )
     assert result.columns == [
-        "point", "weights.us.supply_security", "equilibrium",
+        "point", path, "equilibrium",
         "prob.us.accept", "prob.us.reject", "prob.us.diversify",
         "prob.russia.full", "prob.russia.limited", "prob.russia.withhold",
         "payoff.us", "payoff.russia", "pure", "degenerate", "component",
     ]  # fmt: skip
     assert all(list(row) == result.columns for row in result.rows)
-    # Five points, the middle one (weight 4) degenerate with two extreme equilibria.
+    # Five points, the middle one (h = 1) degenerate with two extreme equilibria.
     assert [row["point"] for row in result.rows] == [0, 1, 2, 2, 3, 4]
     assert [row["degenerate"] for row in result.rows] == [False, False, True, True, False, False]
 
@@ -117,24 +126,31 @@ def test_every_point_equals_solving_it_alone() -> None:
         assert points[index][0]["degenerate"] == alone.degenerate
 
 
+COST = "weights.us.diversification_cost"
+
+
 def test_change_point_at_the_degenerate_threshold() -> None:
-    """Along supply security the equilibrium flips exactly at 4, a degenerate grid point."""
-    result = sweep(
-        load("rare-earth"), Grid((Axis.linspace("weights.us.supply_security", 0, 6, 13),))
-    )
+    """Along the US cost weight the equilibrium flips exactly at 9/5, a degenerate grid point.
+
+    By hand on games/rare_earth.toml: Russia's full offer is strictly dominant (against
+    accept, reject, diversify it gives 4, 1/8, -7/8; limited 15/8, 0, -1; withhold 0, 0,
+    -1). Against it the US gets -1/5 from reject and 8/5 - c from diversify (supply 1 +
+    alliance 0.8 x 3/4 - c), so it rejects above c = 9/5 and is indifferent at 9/5. The
+    games above 9/5 are degenerate too (accept and reject both 0 against withhold), with
+    the same single equilibrium: they hold no change.
+    """
+    result = sweep(load("rare-earth"), Grid((Axis.linspace(COST, 0, 3, 16),)))  # steps of 1/5
     (change,) = change_points(result)
-    assert (change.low, change.high) == (4.0, 4.0)
+    assert (change.low, change.high) == (1.8, 1.8)
     assert change.before == "Diversify / Full offer"
-    assert change.after == "Accept / Full offer"
+    assert change.after == "Reject / Full offer"
 
 
 def test_change_point_between_grid_values() -> None:
     """When no grid value hits the threshold, the change is reported as an interval."""
-    result = sweep(
-        load("rare-earth"), Grid((Axis.parse_values("weights.us.supply_security=3.9,4.1"),))
-    )
-    (change,) = change_points(result)
-    assert (change.low, change.high) == (3.9, 4.1)
+    result = sweep(load("rare-earth"), Grid((Axis.parse_values(f"{COST}=1.7,1.9"),)))
+    (change,) = change_points(result)  # the threshold 9/5 (derived above) is in between
+    assert (change.low, change.high) == (1.7, 1.9)
 
 
 def test_regimes_count_grid_points() -> None:
@@ -222,17 +238,17 @@ def test_degenerate_point_without_a_change_holds_no_change(solver: str) -> None:
 
 def test_degenerate_grid_end_is_not_a_change_point() -> None:
     """A degenerate first point: the other side is unknown, so the change is an interval."""
-    result = sweep(load("rare-earth"), Grid((Axis.parse_values("weights.us.supply_security=4,5"),)))
-    (change,) = change_points(result)
-    assert (change.low, change.high) == (4.0, 5.0)
+    result = sweep(load("rare-earth"), Grid((Axis.parse_values(f"{COST}=9/5,2"),)))
+    (change,) = change_points(result)  # 9/5: the tie derived above
+    assert (change.low, change.high) == (1.8, 2.0)
 
 
 def test_values_are_sorted_so_change_points_are_right() -> None:
     """Issue 13: --values typed out of order give the change points of the sorted grid."""
-    axis = Axis.parse_values("weights.us.supply_security=5,1,4,1/3,3.9")
-    assert [str(v) for v in axis.values] == ["1/3", "1", "39/10", "4", "5"]
+    axis = Axis.parse_values(f"{COST}=5,1,9/5,1/3,1.7")
+    assert [str(v) for v in axis.values] == ["1/3", "1", "17/10", "9/5", "5"]
     (change,) = change_points(sweep(load("rare-earth"), Grid((axis,))))
-    assert (change.low, change.high) == (4.0, 4.0)
+    assert (change.low, change.high) == (1.8, 1.8)  # the threshold 9/5 derived above
 
 
 def test_repeated_values_are_refused() -> None:
@@ -299,7 +315,7 @@ def test_every_listed_value_is_validated(monkeypatch: pytest.MonkeyPatch) -> Non
         return original(self, overrides)
 
     monkeypatch.setattr(Scenario, "with_overrides", spy)
-    axis = Axis.parse_values("weights.us.wedge=-1,1e-7,1/3,2,7")
+    axis = Axis.parse_values(f"{COST}=-1,1e-7,1/3,2,7")
     GameFamily(load("rare-earth"), Grid((axis,)))
     assert set(axis.values) <= set(seen)
 
@@ -308,11 +324,11 @@ def test_one_number_swept_twice_is_refused() -> None:
     """Issue 8: `[accept][full]` and `[0][0]` name one cell; two axes on it are refused."""
     grid = Grid(
         (
-            Axis.linspace("criteria.wedge.scores[accept][full]", 0, 1, 3),
-            Axis.linspace("criteria.wedge.scores[0][0]", 0, 1, 3),
+            Axis.linspace("criteria.sanctions.scores[accept][full]", 0, 1, 3),
+            Axis.linspace("criteria.sanctions.scores[0][0]", 0, 1, 3),
         )
     )
-    with pytest.raises(ScenarioError, match=r"names the same number as criteria\.wedge"):
+    with pytest.raises(ScenarioError, match=r"names the same number as criteria\.sanctions"):
         sweep(load("rare-earth"), grid)
 
 
