@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 from pathlib import Path
 
 import attrs
@@ -44,29 +45,44 @@ from negotiation.output.plots import (
 from negotiation.studies.summary import RegimeContent
 from negotiation.studies.sweep import Axis, Grid, SweepResult, sweep
 
-ONE_D = sweep(load("rare-earth"), Grid((Axis.linspace("weights.us.supply_security", 3, 5, 5),)))
+# Derived by hand on games/rare_earth.toml (payoff = sum of weight x score):
+# - Russia's China weight h, 1/2 to 3/2: the US diversifies whatever Russia does (1, 11/10,
+#   6/5 against at most -1/5, -1/10, 0 from accept or reject); against diversify Russia gets
+#   -3/4 - h/4 from the full offer and -1 from withholding, so it withholds above h = 1 and
+#   both are equilibria at h = 1, the one degenerate point.
+# - The US's supply weight s, 0 to 6, and cost weight c, 4/5 to 24/5: Russia's full offer is
+#   strictly dominant (4, 1/8, -7/8 against accept, reject, diversify; limited 15/8, 0, -1;
+#   withhold 0, 0, -1); against it reject pays -1/5 and diversify s + 3/5 - c, so the US
+#   diversifies iff s > c - 4/5 and is indifferent on that line. Where it rejects (s < c - 4/5)
+#   the game is degenerate too: accept and reject both pay 0 against withhold, diversify less.
+ONE_D = sweep(
+    load("rare-earth"),
+    Grid((Axis.linspace("weights.russia.china_relations", Fraction(1, 2), Fraction(3, 2), 5),)),
+)
 TWO_D = sweep(
     load("rare-earth"),
     Grid(
         (
             Axis.linspace("weights.us.supply_security", 0, 6, 7),
-            Axis.linspace("weights.us.legitimacy", 0, 2, 3),
+            Axis.linspace("weights.us.diversification_cost", Fraction(4, 5), Fraction(24, 5), 3),
         )
     ),
 )
+TIE = "2 equilibria: Reject / Full offer; Diversify / Full offer"  # the solver's order: rows
 
 
 def test_branches_keep_every_equilibrium() -> None:
-    """At the degenerate point (weight 4) both equilibria appear: two y values at one x."""
-    accept = branches(ONE_D, "prob")["us"][0]
-    assert accept.label == "Accept"
-    assert accept.x == (3.0, 3.5, 4.0, 4.0, 4.5, 5.0)
-    assert accept.y == (0.0, 0.0, 1.0, 0.0, 1.0, 1.0)
-    assert accept.degenerate == (False, False, True, True, False, False)
-    payoff = branches(ONE_D, "payoff")["us"][0]
-    assert payoff.y[:2] == pytest.approx(
-        (3 * 0.5 + 0.2, 3.5 * 0.5 + 0.2)
-    )  # diversify pays w/2 + 0.2
+    """At the degenerate point (China weight 1) both equilibria appear: two y values at one x."""
+    full = branches(ONE_D, "prob")["russia"][0]
+    assert full.label == "Full offer"
+    assert full.x == (0.5, 0.75, 1.0, 1.0, 1.25, 1.5)
+    assert full.y[:2] == (1.0, 1.0)
+    assert full.y[4:] == (0.0, 0.0)
+    assert sorted(full.y[2:4]) == [0.0, 1.0]  # full offer and withhold, both at h = 1
+    assert full.degenerate == (False, False, True, True, False, False)
+    payoff = branches(ONE_D, "payoff")["russia"][0]
+    # Against diversify the full offer pays Russia -3/4 - h/4 and withholding -1 (see top).
+    assert payoff.y == pytest.approx((-7 / 8, -15 / 16, -1, -1, -1, -1), abs=1e-12)
 
 
 def test_regime_grid_classifies_every_cell() -> None:
@@ -74,13 +90,16 @@ def test_regime_grid_classifies_every_cell() -> None:
     data = regime_grid(TWO_D)
     assert data.index.shape == (7, 3)
     assert set(np.unique(data.index)) == set(range(len(data.labels)))
-    # By hand, against the full offer: accept pays 2s - 2L - 3.8, diversify 0.5s + 0.2, so
-    # the US accepts iff s > (2L + 4) / 1.5 (s: supply-security weight, L: legitimacy weight).
-    assert data.labels[data.index[0, 0]] == "Diversify / Full offer"  # s = 0, L = 0
-    assert data.labels[data.index[3, 0]] == "Accept / Full offer"  # s = 3 > 8/3
-    assert data.labels[data.index[4, 2]] == "Diversify / Full offer"  # s = 4 < 16/3
-    assert data.degenerate[4, 1]  # s = 4, L = 1: exactly on the threshold
-    assert data.labels[data.index[4, 1]].startswith("2 equilibria")
+    # By hand (top of the file): the US diversifies iff s > c - 4/5 against the full offer.
+    assert data.labels[data.index[6, 0]] == "Diversify / Full offer"  # s = 6 > 0
+    assert data.labels[data.index[4, 1]] == "Diversify / Full offer"  # s = 4 > 2
+    assert data.labels[data.index[1, 1]] == "Reject / Full offer"  # s = 1 < 2
+    assert data.labels[data.index[3, 2]] == "Reject / Full offer"  # s = 3 < 4
+    assert not data.degenerate[4, 1]
+    assert data.degenerate[1, 1]  # accept and reject tie against withhold
+    for s, c in ((0, 0), (2, 1), (4, 2)):  # exactly on the threshold s = c - 4/5
+        assert data.degenerate[s, c]
+        assert data.labels[data.index[s, c]] == TIE
 
 
 def test_plot_functions_return_figures_and_accept_axes() -> None:
@@ -239,14 +258,14 @@ def test_figures_are_worded_from_the_scenario() -> None:
     scenario = load("rare-earth")
     labels = scenario_labels(scenario, ONE_D.paths, [("weights.us.legitimacy", 2)])
     fig = strategy_plot(ONE_D, labels=labels)
-    assert fig.axes[-1].get_xlabel() == "United States weight on supply security"
+    assert fig.axes[-1].get_xlabel() == "Russia weight on Russia-China relations"
     suptitle = fig.get_suptitle()
     assert suptitle == (
         "The US response to Russia's rare-earth offer (March 2025)\n"
         "with United States weight on international law = 2"
     )
     mapped = regime_map(TWO_D, labels=scenario_labels(scenario, TWO_D.paths))
-    assert mapped.axes[0].get_ylabel() == "United States weight on international law"
+    assert mapped.axes[0].get_ylabel() == "United States weight on diversification cost"
     mine = Labels(title="Figure 2", xlabel="s", ylabel="L")
     mapped = regime_map(TWO_D, labels=mine)
     ax = mapped.axes[0]
@@ -300,19 +319,23 @@ def test_two_maps_of_one_scenario_colour_regimes_alike() -> None:
     """A regime keeps its colour and hatching between maps where it ranks differently.
 
     The old rule hashed labels into seven colours and broke clashes by regime size, so
-    "Reject / Full offer" was yellow on one map and blue on the next.
+    "Reject / Full offer" was yellow on one map and blue on the next. By hand (top of the
+    file) the US rejects iff s < c - 4/5: on the first grid (s = 0, 1/5, ..., 8/5; c = 3/2,
+    7/4, ..., 3) at 4 + 5 + 6 + 8 + 9 + 9 + 9 = 50 of 63 points, with one tie (6/5, 2); on the
+    second (s = 0, 1/5, ..., 6; c = 0, 1/10, ..., 3) only where s < 11/5, a minority.
     """
     scenario = load("rare-earth")
     supply, cost = "weights.us.supply_security", "weights.us.diversification_cost"
-    grid = Grid((Axis.linspace(supply, 0, 3.2, 9), Axis.linspace(cost, 1.5, 3, 7)))
+    grid = Grid((Axis.linspace(supply, 0, 1.6, 9), Axis.linspace(cost, 1.5, 3, 7)))
     reject_large = sweep(scenario, grid)
     grid = Grid((Axis.linspace(supply, 0, 6, 31), Axis.linspace(cost, 0, 3, 31)))
     reject_small = sweep(scenario, grid)
     first, second = _styles(reject_large), _styles(reject_small)
     assert list(first).index("Reject / Full offer") == 0
+    assert int((regime_grid(reject_large).index == 0).sum()) == 50
     assert list(second).index("Reject / Full offer") > 0
     shared = set(first) & set(second)
-    assert {"Reject / Full offer", "Accept / Full offer", "Diversify / Full offer"} <= shared
+    assert {"Reject / Full offer", "Diversify / Full offer", TIE} <= shared
     for label in shared:
         assert first[label] == second[label], label
     for styles in (first, second):
@@ -323,10 +346,10 @@ def test_a_regime_colour_is_its_outcome_colour() -> None:
     """A pure regime takes its outcome's colour; a tie is its members' colours, hatched."""
     styles = _styles(TWO_D)
     shape = (3, 3)
-    assert styles["Accept / Full offer"] == RegimeStyle(outcome_colour(0, 0, shape))
+    assert styles["Reject / Full offer"] == RegimeStyle(outcome_colour(1, 0, shape))
     assert styles["Diversify / Full offer"] == RegimeStyle(outcome_colour(2, 0, shape))
-    tie = styles["2 equilibria: Accept / Full offer; Diversify / Full offer"]
-    assert tie.face == outcome_colour(0, 0, shape)
+    tie = styles[TIE]
+    assert tie.face == outcome_colour(1, 0, shape)
     assert tie.hatches == ((STRIPES[0], outcome_colour(2, 0, shape)),)
 
 
@@ -373,14 +396,12 @@ def test_degenerate_dots_thin_out_on_fine_grids() -> None:
 
 
 def test_lines_never_cross_a_change_of_regime() -> None:
-    """On a coarse grid lines join points of one regime only, never across the change at 4."""
-    joined = links(ONE_D)
-    xs = [(ONE_D.rows[a]["weights.us.supply_security"], ONE_D.rows[b]["weights.us.supply_security"])
-          for a, b in joined]  # fmt: skip
-    assert sorted(set(xs)) == [(3.0, 3.5), (4.5, 5.0)]
-    grid = Grid((Axis.linspace("weights.us.supply_security", 0, 6, 5),))  # 0, 1.5, ..., 6
-    coarse = sweep(load("rare-earth"), grid)
-    assert links(coarse) == [(0, 1), (1, 2), (3, 4)]  # diversify to 3, accept from 4.5
+    """On a coarse grid lines join points of one regime only, never across the change at 1."""
+    path = "weights.russia.china_relations"
+    xs = [(ONE_D.rows[a][path], ONE_D.rows[b][path]) for a, b in links(ONE_D)]
+    assert sorted(set(xs)) == [(0.5, 0.75), (1.25, 1.5)]
+    coarse = sweep(load("rare-earth"), Grid((Axis.linspace(path, 0, 3, 5),)))  # 0, 3/4, ..., 3
+    assert links(coarse) == [(0, 1), (2, 3), (3, 4)]  # full offer to 3/4, withhold from 3/2
 
 
 def test_strategies_at_the_same_probability_stay_visible() -> None:
