@@ -11,6 +11,7 @@ import pytest
 
 from negotiation.errors import LimitError, OutputError, ScenarioError
 from negotiation.model.catalogue import load_tree
+from negotiation.model.tree import TreeScenario
 from negotiation.model.types import tree_from_string
 from negotiation.output import results, tree_results, tree_sweep_plots
 from negotiation.solvers.pbe import prior_thresholds, regime, solve_pbe
@@ -264,3 +265,53 @@ def test_regime_map_hatches_ties_in_the_colours_of_both_paths() -> None:
         assert [c for _, c in style.hatches] == [colours[m] for m in members[1:]]
     assert bool(data.ties[:, 2].all())  # China weight 1: both of Russia's answers tie
     assert Fraction(1) == Fraction(result.exact[1][2])
+
+
+#: A threat no belief makes credible (as in Mas-Colell, Whinston and Green 1995, example
+#: 9.C.1, with other numbers): b plays l at its information set whatever it believes (1 > 0
+#: after left, 2 > 1 after right), so the one perfect Bayesian equilibrium is left, l,
+#: paying (2, 1); but the tree has no proper subgame, so (out, r) is subgame perfect too
+#: (a's out pays 1/2 or 1 on the grid, above the 0 that left and right pay against r), with
+#: b's payoff 3.
+THREAT = """
+name = "threat"
+[[players]]
+id = "a"
+[[players]]
+id = "b"
+[tree]
+player = "a"
+out = { payoffs = { a = 1, b = 3 } }
+[tree.left]
+player = "b"
+infoset = "h"
+l = { payoffs = { a = 2, b = 1 } }
+r = { payoffs = { a = 0, b = 0 } }
+[tree.right]
+player = "b"
+infoset = "h"
+l = { payoffs = { a = 0, b = 2 } }
+r = { payoffs = { a = 0, b = 1 } }
+"""
+
+
+def test_pbe_sweep_plot_names_subgame_perfect_payoffs_and_pbe_regimes() -> None:
+    """A PBE sweep's y-axis says the payoffs are subgame perfect and the regimes PBE.
+
+    The drawn payoffs include b's 3 from (out, r), subgame perfect but no PBE (see THREAT),
+    so the axis must not call them perfect Bayesian; a plain sweep's axis stays as it was.
+    """
+    threat = sweep_tree(TreeScenario.from_string(THREAT), grid("tree.out.payoffs.a=0.5:1:2"))
+    assert threat.pbe
+    assert {row["pbe"] for row in threat.rows} == {"equilibrium: a chooses left; b chooses l"}
+    xs, ys = tree_sweep_plots.payoff_points(threat)["b"]
+    assert sorted(zip(xs, ys, strict=True)) == [(0.5, 1.0), (0.5, 3.0), (1.0, 1.0), (1.0, 3.0)]
+    top, strip = tree_sweep_plots.tree_sweep_plot(threat).axes[:2]
+    assert top.get_ylabel().replace("\n", " ") == tree_sweep_plots.PBE_SWEEP_YLABEL
+    assert "subgame-perfect" in tree_sweep_plots.PBE_SWEEP_YLABEL
+    assert "perfect Bayesian" in tree_sweep_plots.PBE_SWEEP_YLABEL
+    assert strip.get_ylabel() == "regime"
+    plain = sweep_tree(load_tree("rare-earth-sequential"), grid(f"{CHINA}=0:2:3"))
+    assert not plain.pbe
+    top = tree_sweep_plots.tree_sweep_plot(plain).axes[0]
+    assert top.get_ylabel().replace("\n", " ") == "payoff in subgame-perfect equilibrium"

@@ -4,7 +4,10 @@
   along the axis (above) and the **regime strip** (below), each grid point's cell coloured by
   its regime, with the regimes named in words in the legend. Dotted lines mark where the
   regime changes; dashed vermilion lines mark exact prior thresholds, labelled with their
-  value (a 1-D PBE sweep over a prior); points with ties are ringed.
+  value (a 1-D PBE sweep over a prior); points with ties are ringed. On a PBE sweep the
+  payoffs are still the subgame-perfect ones (the rows of a tree sweep), which can include
+  equilibria that no belief supports, so the y-axis says which equilibria it shows and that
+  the regimes below are perfect Bayesian (see :data:`PBE_SWEEP_YLABEL`).
 - A **2-D sweep** gives a regime map, each cell coloured by its regime, legend in words.
 
 Colours follow what a regime *is*: each path of play (or PBE set) gets a fixed colour, in
@@ -55,6 +58,15 @@ from negotiation.output.plots import (
     wrapped,
 )
 from negotiation.studies.tree_sweep import TreeSweepResult, parts, tree_path_label
+
+#: Y-axis of a 1-D sweep's payoffs, labelled by subgame-perfect regimes.
+SPE_YLABEL = "payoff in subgame-perfect equilibrium"
+
+#: The same on a PBE sweep. The payoffs drawn are still every subgame-perfect equilibrium's
+#: (a tree sweep's rows): with no proper subgame that is every Nash equilibrium, such as an
+#: outside option kept by a threat no belief makes optimal, which is no perfect Bayesian
+#: equilibrium. Only the strip below is perfect Bayesian, and the label says both.
+PBE_SWEEP_YLABEL = "payoff in subgame-perfect equilibrium (regimes below: perfect Bayesian)"
 
 #: Longest regime label drawn in a legend, in characters (PBE regimes in words are long).
 LEGEND_LIMIT = 3000
@@ -283,7 +295,8 @@ def tree_sweep_plot(result: TreeSweepResult, labels: Labels | None = None) -> Fi
     for ax in (top, strip):
         _mark_changes(ax, result)
     strip.set_xlabel(wrapped(labels.xlabel or result.paths[0], 90))
-    top.set_ylabel(wrapped(labels.ylabel or "payoff in subgame-perfect equilibrium", 40))
+    default_ylabel = PBE_SWEEP_YLABEL if result.pbe else SPE_YLABEL
+    top.set_ylabel(wrapped(labels.ylabel or default_ylabel, 40))
     kind = "perfect Bayesian" if result.pbe else "subgame-perfect"
     top.set_title(
         _lines([labels.title or "Subgame-perfect payoffs", labels.subtitle,
