@@ -60,10 +60,11 @@ of a tree: ``tree.in.fight.payoffs.incumbent``, ``tree.in.fight.scores.revenue``
 criterion the leaf does not score, which is 0), ``weights.us.legitimacy``,
 ``tree.chance.strong``. Overridden trees are validated exactly like the file.
 
-Sweeps: a leaf payoff or a chance probability is affine in each overridable number
-separately, so :class:`TreeFamily` holds all of them as exact multilinear polynomials in the
-swept numbers and evaluates them at many grid points at once, without re-reading or
-rebuilding the tree (:mod:`negotiation.solvers.spe` solves them).
+Sweeps: a leaf payoff is a polynomial of degree at most 2 in the overridable numbers (a
+weight times a score) and a chance probability is affine, so :class:`TreeFamily` holds all
+of them as exact polynomials in the swept numbers, built from ``d + 2`` rebuilds of the tree
+for ``d`` swept numbers, and evaluates them at many grid points at once, without re-reading
+or rebuilding the tree (:mod:`negotiation.solvers.spe` solves them).
 
 Subgames (Selten 1965): a node starts a subgame when it is a chance node or a decision node
 alone in its information set, and no information set has nodes both inside and outside its
@@ -73,7 +74,6 @@ subtree. :attr:`TreeScenario.subgame_roots` lists them.
 from __future__ import annotations
 
 import difflib
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -85,7 +85,7 @@ import numpy as np
 import numpy.typing as npt
 
 from negotiation import limits
-from negotiation.errors import LimitError, ScenarioError
+from negotiation.errors import LimitError, ScenarioError, UserError
 from negotiation.model import overrides as _overrides
 from negotiation.model.scenario import (
     ID_PATTERN,
@@ -360,18 +360,79 @@ class TreeScenario:
 # -- sweeps ---------------------------------------------------------------------------------
 
 
-class TreeFamily:
-    """Every leaf payoff and chance probability as an exact multilinear polynomial.
+class NotMultilinearError(RuntimeError):
+    """Internal error: a tree's numbers are not the polynomials :class:`TreeFamily` assumes.
 
-    ``axes`` pairs each swept override path with the values it will take. A leaf payoff is
-    a sum of weight x score terms (or a direct number) and a chance probability is either a
-    number or 1 minus the others, so each is affine in each swept number separately, hence
-    multilinear in all of them. Evaluating the tree exactly at the ``2**d`` corners of the
-    box spanned by the axes' smallest and largest values (through
-    :meth:`TreeScenario.with_overrides`, so every corner is validated like the file)
-    determines the polynomials everywhere; and because the constraints on probabilities
-    (non-negative, summing to 1) are affine too, valid corners make every point of the box
-    valid. Nothing is re-read or rebuilt per grid point.
+    Raised, never passed over, when a rebuilt tree disagrees with a family's polynomials:
+    the file format would have changed in a way the family does not know. Not a user error.
+    """
+
+
+#: Seed of the interior point at which every :class:`TreeFamily` checks its polynomials
+#: against one more exact rebuild of the tree (fixed, so a family is built identically).
+FAMILY_CHECK_SEED = 20_250_310
+
+#: Most exact coefficients (monomials x numbers) one :class:`TreeFamily` holds: each is a
+#: :class:`~fractions.Fraction` reference and a float, about 16 bytes (320 MB at the bound).
+MAX_FAMILY_COEFFICIENTS = 20_000_000
+
+#: Most monomial values per block of :meth:`TreeFamily.floats_at` (32 MB of floats).
+_FLOAT_BLOCK = 1 << 22
+
+_ZERO = Fraction(0)
+
+#: A monomial: the swept dimensions it multiplies, in increasing order (at most two).
+Monomial = tuple[int, ...]
+
+#: An affine function of the swept numbers: its constant and its nonzero slopes by dimension.
+_Affine = tuple[Fraction, dict[int, Fraction]]
+
+
+class TreeFamily:
+    """Every leaf payoff and chance probability as an exact polynomial of the swept numbers.
+
+    ``axes`` pairs each swept override path with the values it will take; ``x`` is the
+    vector of swept numbers, and the box is spanned by each axis' smallest and largest
+    value (``lo`` and ``hi``). Nothing is re-read or rebuilt per grid point.
+
+    **Why degree 2, and which monomials.** A tree stores numbers (its *atoms*) of four
+    kinds, each read by one rule of the parser: a weight (``[weights.<player>]``,
+    ``_Parser.weights``), a leaf score and a direct leaf payoff (``_TreeBuilder.leaf``) and a
+    chance probability, a number or ``"rest"``, 1 minus the others
+    (``_TreeBuilder.chance``). A leaf payoff is a direct payoff or
+    ``sum over k of weight[player][k] * score[k]``; a probability is an atom. A file with
+    player types (:mod:`negotiation.model.types`) is compiled to such a tree in which every
+    atom is a copy of one file number (a leaf number or its entry for the type, a common
+    or per-type weight, a prior copied to a chance node) or a ``"rest"``. An override sets
+    one file number, so every atom is an affine function of ``x``; a payoff is a sum of
+    products of two affine functions and a probability is affine. A weight is never a
+    score (their paths begin ``weights.`` and ``tree.``), so no monomial squares a swept
+    number: payoffs are multilinear of degree at most 2 (a swept weight times a swept
+    score of the same criterion), probabilities are of degree 1.
+
+    **Construction:** ``d + 2`` validated rebuilds in place of ``2**d``. The tree is
+    rebuilt (:meth:`TreeScenario.with_overrides`, validated like the file) at ``lo`` and,
+    for each of the ``d`` swept numbers, at ``lo`` with that number raised to its ``hi``.
+    The differences give every atom's slopes exactly, and the payoffs are multiplied out
+    from the atoms. The coefficients are exactly those of multilinear interpolation at the
+    ``2**d`` corners of the box (the construction this replaced, kept as the oracle of
+    ``tests/test_tree_family.py``), as that interpolant is unique.
+
+    **Validation:** every point of the box must be a valid tree, as before. A chance node's
+    probabilities sum to an affine function that is 1 at ``d + 1`` affinely independent
+    rebuilt points, so 1 everywhere; a point is then valid exactly when no probability is
+    negative, and an affine function's least value over the box is at the corner chosen
+    coefficient by coefficient. The rebuilds run in the order the ``2**d`` construction
+    visited corners (``itertools.product``, the first path slowest: the last path is raised
+    first), each after the corners that precede it are checked; the first invalid corner
+    in that order is rebuilt, so the error is the parser's own one-line
+    :class:`~negotiation.errors.ScenarioError` (file, key, expectation) the corner
+    evaluation gave.
+
+    **Check:** the polynomials are compared with one more exact rebuild at an interior
+    point drawn with :data:`FAMILY_CHECK_SEED`. A mismatch, a squared number, or a rebuild
+    that stores different numbers raises :class:`NotMultilinearError` (an internal error:
+    the format changed under this class), never a wrong answer.
 
     :meth:`numbers_at` gives exact numbers at one point; :meth:`floats_at` evaluates many
     points at once in floating point, each number from its exact coefficients (a number the
@@ -392,34 +453,48 @@ class TreeFamily:
         dims = len(axes)
         self.leaves = tree.leaves
         self.chance = tree.chance_nodes
-        corners: dict[tuple[int, ...], list[Fraction]] = {}
-        for bits in itertools.product((0, 1), repeat=dims):
-            at = {p: b[bit] for p, b, bit in zip(self.paths, self.bounds, bits, strict=True)}
-            corners[bits] = _flatten(tree.with_overrides(at), self.leaves, self.chance)
-        # Turn corner values into monomial coefficients one dimension at a time: along a
-        # dimension with values f(lo), f(hi), f(x) = c0 + c1 x with c1 the slope.
-        for d, (lo, hi) in enumerate(self.bounds):
-            for bits in corners:
-                if bits[d] == 1:
-                    continue
-                upper = (*bits[:d], 1, *bits[d + 1 :])
-                f_lo, f_hi = corners[bits], corners[upper]
-                if hi == lo:
-                    slopes = [Fraction(0)] * len(f_lo)
-                else:
-                    slopes = [(b - a) / (hi - lo) for a, b in zip(f_lo, f_hi, strict=True)]
-                corners[bits] = [a - s * lo for a, s in zip(f_lo, slopes, strict=True)]
-                corners[upper] = slopes
-        #: Monomials (a bit per dimension: 1 where the swept value is a factor) and their
-        #: exact coefficient vectors (leaf payoffs in leaf order x player, then probabilities).
-        self.coefficients: dict[tuple[int, ...], tuple[Fraction, ...]] = {
-            bits: tuple(c) for bits, c in corners.items() if any(c) or not any(bits)
-        }
-        self._float_coefficients = np.array(
-            [[float(c) for c in coeffs] for coeffs in self.coefficients.values()]
-        )
         self._players = len(tree.players)
         self._arities = tuple(len(tree.nodes[v].children) for v in self.chance)
+        polynomials = _Builder(tree, self.paths, self.bounds).polynomials()
+        monomials = sorted(
+            {m for poly in polynomials for m, c in poly.items() if c} | {()},
+            key=lambda m: _bits(m, dims),
+        )
+        size = len(polynomials)
+        if len(monomials) * size > MAX_FAMILY_COEFFICIENTS:
+            raise LimitError(
+                tree.origin,
+                ", ".join(self.paths),
+                f"these {dims} varied numbers give {len(monomials):,} monomials x {size:,} "
+                f"numbers = {len(monomials) * size:,} exact coefficients; at most "
+                f"{MAX_FAMILY_COEFFICIENTS:,} (MAX_FAMILY_COEFFICIENTS in "
+                "negotiation/model/tree.py): vary fewer numbers",
+            )
+        row = {m: r for r, m in enumerate(monomials)}
+        sparse: list[list[tuple[int, Fraction]]] = [[] for _ in monomials]
+        dense = np.zeros((len(monomials), size))
+        for o, poly in enumerate(polynomials):
+            for m, c in poly.items():
+                if c:
+                    sparse[row[m]].append((o, c))
+                    dense[row[m], o] = float(c)
+        #: Monomials (a bit per dimension: 1 where the swept value is a factor) and their
+        #: exact coefficient vectors (leaf payoffs in leaf order x player, then probabilities),
+        #: in the order of ``itertools.product((0, 1), repeat=d)``; the constant is always
+        #: there, any other monomial only with a nonzero coefficient.
+        self.coefficients: dict[tuple[int, ...], tuple[Fraction, ...]] = {}
+        for m, entries in zip(monomials, sparse, strict=True):
+            coeffs = [_ZERO] * size
+            for o, c in entries:
+                coeffs[o] = c
+            self.coefficients[_bits(m, dims)] = tuple(coeffs)
+        #: The same monomials as the dimensions they multiply (at most two each).
+        self.monomials: tuple[Monomial, ...] = tuple(monomials)
+        self._sparse = tuple(tuple(entries) for entries in sparse)
+        self._float_coefficients = dense
+        # Each monomial is the product of two columns of [1, x_0, ..., x_(d-1)].
+        self._first = np.array([m[0] + 1 if m else 0 for m in monomials], dtype=np.intp)
+        self._second = np.array([m[1] + 1 if len(m) > 1 else 0 for m in monomials], dtype=np.intp)
 
     def numbers_at(self, values: Sequence[object]) -> TreeNumbers:
         """The exact numbers of the tree at one point (one value per swept path)."""
@@ -429,14 +504,23 @@ class TreeFamily:
         for path, value, (lo, hi) in zip(self.paths, point, self.bounds, strict=True):
             if not lo <= value <= hi:
                 raise ValueError(f"{path}={value} lies outside the family's range [{lo}, {hi}]")
-        flat = [Fraction(0)] * len(next(iter(self.coefficients.values())))
-        for bits, coeffs in self.coefficients.items():
+        return self.exact_numbers(point)
+
+    def exact_numbers(self, point: Sequence[Fraction]) -> TreeNumbers:
+        """The polynomials at any exact point (one value per swept path), unchecked.
+
+        Outside the box the numbers need not form a valid tree (a probability may be
+        negative); a caller that leaves the box checks what it needs. Costs a product per
+        monomial and one per nonzero coefficient.
+        """
+        flat = [_ZERO] * self._float_coefficients.shape[1]
+        for m, entries in zip(self.monomials, self._sparse, strict=True):
             weight = Fraction(1)
-            for bit, value in zip(bits, point, strict=True):
-                if bit:
-                    weight *= value
+            for d in m:
+                weight *= point[d]
             if weight:
-                flat = [f + weight * c for f, c in zip(flat, coeffs, strict=True)]
+                for o, c in entries:
+                    flat[o] += weight * c
         return _unflatten(self.tree, flat, self.leaves, self.chance)
 
     def floats_at(
@@ -448,20 +532,240 @@ class TreeFamily:
         players) in :attr:`TreeScenario.leaves` order, ``probabilities`` of shape (points,
         chance edges) (chance nodes in preorder, each node's actions in order) and
         ``magnitude`` of shape (points,): the largest sum of absolute terms of any number
-        at that point, which bounds every value and scales the rounding error.
+        at that point, which bounds every value and scales the rounding error. A monomial
+        is ``x_i * x_j``, ``x_i`` or 1 in floating point; points go in blocks that keep the
+        table of monomial values within 32 MB.
         """
         x = np.asarray(values, dtype=np.float64).reshape(-1, len(self.paths))
-        monomials = np.ones((len(x), len(self.coefficients)))
-        for m, bits in enumerate(self.coefficients):
-            for d, bit in enumerate(bits):
-                if bit:
-                    monomials[:, m] *= x[:, d]
-        flat = monomials @ self._float_coefficients
-        magnitude = np.abs(monomials) @ np.abs(self._float_coefficients)
+        coefficients = self._float_coefficients
+        flat = np.empty((len(x), coefficients.shape[1]))
+        magnitude = np.empty_like(flat)
+        block = max(1, _FLOAT_BLOCK // len(self.monomials))
+        for start in range(0, len(x), block):
+            rows = slice(start, start + block)
+            columns = np.hstack([np.ones((len(x[rows]), 1)), x[rows]])
+            monomials = columns[:, self._first] * columns[:, self._second]
+            flat[rows] = monomials @ coefficients
+            magnitude[rows] = np.abs(monomials) @ np.abs(coefficients)
         split = len(self.leaves) * self._players
         payoffs = flat[:, :split].reshape(len(x), len(self.leaves), self._players)
         scale = magnitude[:, :split].max(axis=1) if split else np.zeros(len(x))
         return payoffs, flat[:, split:], np.maximum(scale, 1e-300)
+
+
+class _Builder:
+    """A :class:`TreeFamily`'s polynomials from ``d + 2`` rebuilds (see its docstring)."""
+
+    def __init__(
+        self,
+        tree: TreeScenario,
+        paths: tuple[str, ...],
+        bounds: tuple[tuple[Fraction, Fraction], ...],
+    ) -> None:
+        self.tree = tree
+        self.paths = paths
+        self.bounds = bounds
+
+    def at(self, bits: Sequence[int]) -> dict[str, Fraction]:
+        """The overrides of the box's corner with these bits (1: that path at its ``hi``)."""
+        return {p: b[bit] for p, b, bit in zip(self.paths, self.bounds, bits, strict=True)}
+
+    def polynomials(self) -> list[dict[Monomial, Fraction]]:
+        """Each leaf payoff (leaves in order, players within), then each probability."""
+        dims = len(self.paths)
+        base = self.tree.with_overrides(self.at([0] * dims))
+        keys, low = _atoms(base)
+        chance = [a for a, key in enumerate(keys) if key[0] == "chance"]
+        # deltas[a][k]: atom a's value with path k raised, minus its value at lo.
+        deltas: list[dict[int, Fraction]] = [{} for _ in keys]
+        # least[a]: probability a's least value over the corners that raise only rebuilt
+        # paths (its value at lo plus its negative deltas so far); below 0 is invalid.
+        least = {a: low[a] for a in chance}
+        for k in reversed(range(dims)):
+            self.refuse_invalid(least, low, deltas, k + 1)
+            lo, hi = self.bounds[k]
+            if lo == hi:
+                continue
+            bits = [0] * dims
+            bits[k] = 1
+            raised_keys, values = _atoms(self.tree.with_overrides(self.at(bits)))
+            if raised_keys != keys:
+                raise NotMultilinearError(
+                    f"{self.tree.origin}: raising {self.paths[k]} changed which numbers the "
+                    "tree stores; TreeFamily assumes overrides only change values"
+                )
+            for a, (value, old) in enumerate(zip(values, low, strict=True)):
+                if value != old:
+                    deltas[a][k] = value - old
+                    if a in least and value < old:
+                        least[a] += value - old
+        self.refuse_invalid(least, low, deltas, 0)
+        affine: list[_Affine] = []
+        for value, changes in zip(low, deltas, strict=True):
+            slopes = {
+                k: delta / (self.bounds[k][1] - self.bounds[k][0]) for k, delta in changes.items()
+            }
+            constant = value - sum((s * self.bounds[k][0] for k, s in slopes.items()), _ZERO)
+            affine.append((constant, slopes))
+        polynomials = self.payoffs(base, keys, affine)
+        polynomials += [_linear(affine[a]) for a in chance]
+        self.check(polynomials)
+        return polynomials
+
+    def refuse_invalid(
+        self,
+        least: Mapping[int, Fraction],
+        low: Sequence[Fraction],
+        deltas: Sequence[Mapping[int, Fraction]],
+        first: int,
+    ) -> None:
+        """Raise the parser's error at the first invalid corner raising only paths ``first..``.
+
+        For each probability that some such corner makes negative, the lexicographically
+        first corner doing so is found greedily (keep a path at ``lo`` while the paths after
+        it can still make the probability negative); the earliest of them is rebuilt.
+        """
+        dims = len(self.paths)
+        corners = []
+        for a, value in least.items():
+            if value >= 0:
+                continue
+            suffix = [_ZERO] * (dims + 1)  # suffix[j]: the negative deltas of paths j..
+            for j in reversed(range(first, dims)):
+                suffix[j] = suffix[j + 1] + min(_ZERO, deltas[a].get(j, _ZERO))
+            bits, partial = [0] * dims, low[a]
+            for j in range(first, dims):
+                if partial + suffix[j + 1] >= 0:
+                    bits[j] = 1
+                    partial += deltas[a].get(j, _ZERO)
+            corners.append(bits)
+        if not corners:
+            return
+        corner = min(corners)
+        self.tree.with_overrides(self.at(corner))  # raises the parser's own error
+        raise NotMultilinearError(
+            f"{self.tree.origin}: the probabilities at {self.at(corner)} should make the tree "
+            "invalid but the rebuilt tree is valid"
+        )
+
+    def payoffs(
+        self, base: TreeScenario, keys: Sequence[tuple[str, str, str]], affine: Sequence[_Affine]
+    ) -> list[dict[Monomial, Fraction]]:
+        """Each leaf's payoffs multiplied out from its atoms, as the parser sums them."""
+        atom = {key: a for a, key in enumerate(keys)}
+        polynomials = []
+        for v in base.leaves:
+            node = base.nodes[v]
+            for pid in base.player_ids:
+                if not base.criteria:
+                    polynomials.append(_linear(affine[atom["payoff", node.id, pid]]))
+                    continue
+                total: dict[Monomial, Fraction] = {}
+                for k in node.scores:
+                    weight = atom.get(("weight", pid, k))
+                    if weight is None:
+                        continue  # a criterion the player does not weigh counts 0
+                    product = _times(affine[weight], affine[atom["score", node.id, k]])
+                    if product is None:
+                        raise NotMultilinearError(
+                            f"{base.origin}: a swept number is both the weight of {pid!r} for "
+                            f"{k!r} and its score at {node.id}"
+                        )
+                    for m, c in product.items():
+                        total[m] = total.get(m, _ZERO) + c
+                polynomials.append(total)
+        return polynomials
+
+    def check(self, polynomials: Sequence[Mapping[Monomial, Fraction]]) -> None:
+        """Compare the polynomials with an exact rebuild at a seeded interior point."""
+        rng = np.random.default_rng(FAMILY_CHECK_SEED)
+        point = []
+        for lo, hi in self.bounds:
+            value = lo + Fraction(int(rng.integers(1, 1000)), 1000) * (hi - lo)
+            if value and abs(value) < limits.MIN_MAGNITUDE:
+                value = hi  # too small to write in a file; the corner still checks a lot
+            point.append(value)
+        overrides = dict(zip(self.paths, point, strict=True))
+        try:
+            rebuilt = self.tree.with_overrides(overrides)
+        except UserError as error:
+            raise NotMultilinearError(
+                f"the tree is invalid at {overrides}, inside a box whose corners are valid: {error}"
+            ) from error
+        expected = _flatten(rebuilt, rebuilt.leaves, rebuilt.chance_nodes)
+        for o, (poly, value) in enumerate(zip(polynomials, expected, strict=True)):
+            got = sum((c * _value(m, point) for m, c in poly.items()), _ZERO)
+            if got != value:
+                raise NotMultilinearError(
+                    f"{self.tree.origin}: number {o} of the tree is {value} at {overrides} "
+                    f"but its polynomial gives {got}; the format is no longer affine in "
+                    "each stored number"
+                )
+
+
+def _atoms(tree: TreeScenario) -> tuple[list[tuple[str, str, str]], list[Fraction]]:
+    """Every number a tree stores, keyed (kind, where, which), and their values.
+
+    Kinds: ``weight`` (player, criterion), ``score`` (leaf id, criterion), ``payoff`` (leaf
+    id, player) and ``chance`` (node id, action), chance nodes in preorder.
+    """
+    keys: list[tuple[str, str, str]] = []
+    values: list[Fraction] = []
+    for pid, table in tree.weights.items():
+        for k, w in table.items():
+            keys.append(("weight", pid, k))
+            values.append(w)
+    for v in tree.leaves:
+        node = tree.nodes[v]
+        if tree.criteria:
+            for k, s in node.scores.items():
+                keys.append(("score", node.id, k))
+                values.append(s)
+        else:
+            for pid, x in zip(tree.player_ids, node.payoffs, strict=True):
+                keys.append(("payoff", node.id, pid))
+                values.append(x)
+    for v in tree.chance_nodes:
+        node = tree.nodes[v]
+        for action, q in zip(node.actions, node.probabilities, strict=True):
+            keys.append(("chance", node.id, action))
+            values.append(q)
+    return keys, values
+
+
+def _linear(f: _Affine) -> dict[Monomial, Fraction]:
+    """An affine function as a polynomial."""
+    constant, slopes = f
+    return {(): constant, **{(k,): s for k, s in slopes.items()}}
+
+
+def _times(f: _Affine, g: _Affine) -> dict[Monomial, Fraction] | None:
+    """The product of two affine functions, or None if it squares a swept number."""
+    (f0, fs), (g0, gs) = f, g
+    product: dict[Monomial, Fraction] = {(): f0 * g0}
+    for i, c in fs.items():
+        product[(i,)] = product.get((i,), _ZERO) + c * g0
+    for j, c in gs.items():
+        product[(j,)] = product.get((j,), _ZERO) + f0 * c
+    for i, a in fs.items():
+        for j, b in gs.items():
+            if i == j:
+                return None
+            m = (min(i, j), max(i, j))
+            product[m] = product.get(m, _ZERO) + a * b
+    return product
+
+
+def _value(monomial: Monomial, point: Sequence[Fraction]) -> Fraction:
+    value = Fraction(1)
+    for d in monomial:
+        value *= point[d]
+    return value
+
+
+def _bits(monomial: Monomial, dims: int) -> tuple[int, ...]:
+    """A monomial as one bit per dimension (a key of :attr:`TreeFamily.coefficients`)."""
+    return tuple(1 if d in monomial else 0 for d in range(dims))
 
 
 def _flatten(tree: TreeScenario, leaves: Sequence[int], chance: Sequence[int]) -> list[Fraction]:
