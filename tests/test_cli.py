@@ -502,4 +502,4 @@ def test_lazy_commands_are_listed_by_their_own_help_without_importing_them() -> 
     lines = subprocess.run(
         [sys.executable, "-c", probe], check=True, capture_output=True, text=True
     ).stdout.splitlines()
-    assert lines == ["['negotiation.cli.app']", "[]"]
+    assert lines == ["['negotiation.cli.app', 'negotiation.cli.choices']", "[]"]

@@ -13,6 +13,12 @@ standard error and an exit status, never a traceback:
 
 Messages are made printable (control characters escaped, so a label cannot drive the
 terminal) and very long words (a megabyte key, a 5,000-digit number) are cut.
+
+Start-up stays light (issue 9, ``benchmarks/startup.py``): this module imports click, the
+errors and :mod:`negotiation.cli.choices` only. The model, solvers, studies and output
+modules (numpy, and matplotlib for plots) are imported inside the commands that use them,
+so ``negotiation --help`` and ``--version`` load none of them and ``solve`` loads no plotting
+or sweep code (``tests/test_startup.py``).
 """
 
 from __future__ import annotations
@@ -29,27 +35,28 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from fractions import Fraction
-from importlib.metadata import version
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from negotiation.errors import OutputError, ScenarioError, UserError
-from negotiation.model.catalogue import catalogue, load, shape_text
-from negotiation.model.overrides import (
-    canonical_path,
-    format_path,
-    parse_assignment,
-    parse_path,
+from negotiation.cli.choices import (
+    IMAGE_FORMATS,
+    METHODS,
+    OUTPUT_FORMATS,
+    SOLVERS,
+    TOLERANCE,
+    printable,
 )
-from negotiation.model.payoffs import cell_breakdown
-from negotiation.model.scenario import Scenario
-from negotiation.output import atomic, report, results
-from negotiation.solvers.equilibria import METHODS, TOLERANCE, solve
-from negotiation.studies.sweep import SOLVERS, Axis, Grid
+from negotiation.errors import OutputError, ScenarioError, UserError
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+    from negotiation.model.scenario import Scenario
+    from negotiation.solvers.equilibria import Solution
+    from negotiation.studies.sweep import Grid
 
 #: Longest error message printed, and longest single word in it, in characters.
 MESSAGE_LIMIT = 1000
@@ -76,7 +83,7 @@ def one_line(message: str) -> str:
     >>> one_line("bad key 'a\nb': " + "9" * 5000)
     "bad key 'a\\nb': 99999...(5000 characters)...99999"
     """
-    text = report.printable(message)
+    text = printable(message)
     text = re.sub(
         rf"\S{{{WORD_LIMIT + 1},}}",
         lambda m: (
@@ -225,6 +232,8 @@ class Boundary(click.Group):
         except Exception as bug:
             if os.environ.get("NEGOTIATION_DEBUG"):
                 raise
+            from importlib.metadata import version
+
             return _fail(
                 f"internal error ({type(bug).__name__}: {bug}). This is a bug in negotiation "
                 f"{version('negotiation')}: please report it with the command you ran "
@@ -251,6 +260,17 @@ def _silence_stdout() -> None:
         os.dup2(null.fileno(), sys.stdout.fileno())
 
 
+class _Signalled(KeyboardInterrupt):
+    """A SIGTERM before any sweep module is loaded: a stop carrying its signal's number.
+
+    (:class:`negotiation.output.results.SignalInterrupt` once that module is loaded.)
+    """
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
 @contextmanager
 def _sigterm_interrupts() -> Iterator[None]:
     """While the program runs, SIGTERM stops it the way Ctrl-C does (saving a sweep).
@@ -262,7 +282,11 @@ def _sigterm_interrupts() -> Iterator[None]:
         return
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        raise results.SignalInterrupt(signum)
+        # A sweep or study saves its finished points on its own SignalInterrupt; its module
+        # is loaded by then. Before that nothing needs it, and importing it here would load
+        # numpy at every start-up (or inside a signal handler).
+        results = sys.modules.get("negotiation.output.results")
+        raise getattr(results, "SignalInterrupt", _Signalled)(signum)
 
     previous = signal.getsignal(signal.SIGINT)
     terminate = signal.signal(signal.SIGTERM, stop)
@@ -276,9 +300,9 @@ def _sigterm_interrupts() -> Iterator[None]:
 def _scenario(name: str, sets: tuple[str, ...]) -> tuple[Scenario, list[tuple[str, Fraction]]]:
     """The matrix scenario ``name`` with ``--set`` applied; a game tree is refused plainly."""
     loaded, overrides = _any_scenario(name, sets)
-    if not isinstance(loaded, Scenario):
+    if not _is_matrix(loaded):
         raise ScenarioError(
-            report.printable(str(getattr(loaded, "origin", name))),
+            printable(str(getattr(loaded, "origin", name))),
             "tree",
             "this is a game tree (it has a [tree] table); this command takes a matrix "
             "scenario (strategies and payoff or score tables)",
@@ -292,14 +316,33 @@ def _any_scenario(name: str, sets: tuple[str, ...]) -> tuple[Any, list[tuple[str
         raise ScenarioError(
             "SCENARIO", "", "empty; expected a catalogue name or a path to a TOML file"
         )
+    from negotiation.model.catalogue import load
+    from negotiation.model.overrides import parse_assignment
+
     overrides = [parse_assignment(s) for s in sets]
     return load(name, overrides), overrides
+
+
+def _is_matrix(loaded: object) -> bool:
+    """Whether ``loaded`` is a matrix scenario (else a game tree); its module is loaded."""
+    from negotiation.model.scenario import Scenario
+
+    return isinstance(loaded, Scenario)
+
+
+def solve(scenario: Scenario, method: str, tol: float) -> Solution:
+    """:func:`negotiation.solvers.equilibria.solve`, imported when ``solve`` runs."""
+    from negotiation.solvers.equilibria import solve as solve_scenario
+
+    return solve_scenario(scenario, method, tol)
 
 
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
+    from negotiation.output import atomic
+
     atomic.write_text(output, text)
     if str(output) != "-":
         click.echo(f"wrote {output}", err=True)
@@ -324,9 +367,6 @@ _set_option = click.option(
     "criteria.wedge.scores[accept][full]=1.5 (repeatable).",
 )
 _scenario_argument = click.argument("scenario", metavar="SCENARIO")
-#: Picture formats (--image-format) and what a command prints (--format): one meaning each.
-IMAGE_FORMATS = ("png", "svg", "pdf")
-OUTPUT_FORMATS = ("table", "json")
 FORMATS = IMAGE_FORMATS  # the name before --image-format existed
 
 
@@ -402,6 +442,9 @@ def main() -> None:
 @_format_option("a table, or a JSON list of name, title, shape and file")
 def list_command(fmt: str) -> None:
     """List the built-in scenario catalogue."""
+    from negotiation.model.catalogue import catalogue, load, shape_text
+    from negotiation.output import report
+
     scenarios = [(name, load(name)) for name in catalogue()]
     if fmt == "json":
         _print_json(report.catalogue_document(scenarios))
@@ -446,7 +489,7 @@ def show(
 ) -> None:
     """Show players, strategies, criteria, weights and both payoff matrices."""
     loaded, overrides = _any_scenario(scenario, sets)
-    if not isinstance(loaded, Scenario):  # a game tree
+    if not _is_matrix(loaded):  # a game tree
         _show_tree(loaded, overrides, cell, fmt, plot, title)
         return
     if plot is not None:
@@ -459,6 +502,9 @@ def show(
         words = _labels(base, title, xlabel, ylabel)
         plots.save(plots.payoff_heatmaps(loaded, labels=words), plot, image)
         click.echo(f"wrote {plot}", err=True)
+    from negotiation.model.payoffs import cell_breakdown
+    from negotiation.output import report
+
     breakdown = None
     if cell is not None:
         try:
@@ -548,7 +594,7 @@ def solve_command(
     (--method and --tol do not apply; see docs/reference/json-trees.md).
     """
     loaded, overrides = _any_scenario(scenario, sets)
-    if not isinstance(loaded, Scenario):  # a game tree
+    if not _is_matrix(loaded):  # a game tree
         from negotiation.output import tree_report
 
         analysis = tree_report.analyse(loaded)
@@ -559,6 +605,8 @@ def solve_command(
             _emit(tree_report.tree_table(analysis, overrides), output)
         return
     solution = solve(loaded, method, tol)
+    from negotiation.output import report
+
     if fmt == "json":
         document = report.solution_document(loaded, solution, overrides)
         _emit(json.dumps(document, indent=2) + "\n", output)
@@ -575,19 +623,21 @@ def validate(file: str, fmt: str) -> None:
         raise ScenarioError("FILE", "", "empty; expected a path to a TOML file or a catalogue name")
     loaded, _ = _any_scenario(file, ())
     if fmt == "json":
+        from negotiation.output import report
+
         _print_json(report.validation_document(loaded))
         return
-    if not isinstance(loaded, Scenario):  # a game tree
-        name = report.printable(repr(loaded.name))
-        click.echo(f"{report.printable(loaded.origin)}: valid game tree {name}")
+    if not _is_matrix(loaded):  # a game tree
+        name = printable(repr(loaded.name))
+        click.echo(f"{printable(loaded.origin)}: valid game tree {name}")
         return
     m, n = loaded.shape
     count = len(loaded.criteria)
     form = (
         f"{count} {'criterion' if count == 1 else 'criteria'}" if count else "direct payoff tables"
     )
-    origin = report.printable(loaded.origin)
-    click.echo(f"{origin}: valid scenario {report.printable(repr(loaded.name))} ({m}x{n}, {form})")
+    origin = printable(loaded.origin)
+    click.echo(f"{origin}: valid scenario {printable(repr(loaded.name))} ({m}x{n}, {form})")
 
 
 class _Progress:
@@ -700,6 +750,10 @@ def sweep_command(
     """
     if resume and force:
         raise ScenarioError("--resume/--force", "", "give one of them, not both")
+    from negotiation.model.overrides import canonical_path, format_path, parse_path
+    from negotiation.output import report, results
+    from negotiation.studies.sweep import Axis, Grid
+
     loaded, overrides = _any_scenario(scenario, sets)
     axes = [Axis.parse_range(p) for p in params] + [Axis.parse_values(v) for v in value_lists]
     try:
@@ -713,7 +767,7 @@ def sweep_command(
             f"{error}: give one or two of --param PATH=START:STOP:NUM or "
             "--values PATH=v1,v2,... on different paths",
         ) from None
-    if isinstance(loaded, Scenario):
+    if _is_matrix(loaded):
         canonical: Callable[[str], str] = lambda p: canonical_path(p, loaded)  # noqa: E731
     else:
         canonical = lambda p: format_path(parse_path(p))  # noqa: E731
@@ -723,7 +777,7 @@ def sweep_command(
             "--set", "", f"--set and the sweep both set {', '.join(sorted(clash))}; drop one"
         )
     command = ["negotiation", *sys.argv[1:]]
-    if not isinstance(loaded, Scenario):  # a game tree
+    if not _is_matrix(loaded):  # a game tree
         for name in ("method", "solver"):
             if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
                 raise ScenarioError(
@@ -792,7 +846,7 @@ def _sweep_tree(
     quiet: bool,
 ) -> None:
     """``sweep`` on a game tree: :mod:`negotiation.output.tree_results` into ``out``."""
-    from negotiation.output import tree_results
+    from negotiation.output import report, results, tree_results
 
     tree_results.check(tree, grid, overrides=overrides, command=command)  # before --out
     created = results.make_folder(out)
@@ -841,7 +895,7 @@ def _sweep_tree(
 
 def _draw(result: Any, folder: Path, image_format: str, labels: Any) -> list[str]:
     """Draw a sweep's plots into ``folder`` and record them; Ctrl-C leaves the results whole."""
-    from negotiation.output import plots  # matplotlib: imported only to draw
+    from negotiation.output import plots, results  # matplotlib: imported only to draw
     from negotiation.studies.tree_sweep import TreeSweepResult
 
     try:
@@ -878,6 +932,8 @@ def plot_command(
 
     Also writes FOLDER's summary.json again.
     """
+    from negotiation.output import results
+
     if not folder.is_dir():
         results.read(folder)  # says what is missing
         _not_a_folder(folder)
