@@ -357,7 +357,8 @@ class Squaring(TreeScenario):
     def with_overrides(self, overrides: Any) -> TreeScenario:
         """Rebuild with every overridden value squared."""
         items = _overrides.normalise(overrides)
-        return TreeScenario.from_dict(self.content, self.origin, [(p, v * v) for p, v in items])
+        squared = [(p, v * v) for p, v in items]
+        return rebuilt_as(Squaring, TreeScenario.from_dict(self.content, self.origin, squared))
 
 
 @attrs.frozen
@@ -368,7 +369,7 @@ class SelfWeighing(TreeScenario):
         """Rebuild with the weight of a for gain copied from the swept score."""
         items = list(_overrides.normalise(overrides))
         items += [("weights.a.gain", v) for p, v in items if p == "tree.deal.scores.gain"]
-        return TreeScenario.from_dict(self.content, self.origin, items)
+        return rebuilt_as(SelfWeighing, TreeScenario.from_dict(self.content, self.origin, items))
 
 
 def rebuilt_as(cls: type[TreeScenario], tree: TreeScenario) -> TreeScenario:

@@ -412,11 +412,12 @@ class TreeFamily:
 
     **Construction:** ``d + 2`` validated rebuilds in place of ``2**d``. The tree is
     rebuilt (:meth:`TreeScenario.with_overrides`, validated like the file) at ``lo`` and,
-    for each of the ``d`` swept numbers, at ``lo`` with that number raised to its ``hi``.
-    The differences give every atom's slopes exactly, and the payoffs are multiplied out
-    from the atoms. The coefficients are exactly those of multilinear interpolation at the
-    ``2**d`` corners of the box (the construction this replaced, kept as the oracle of
-    ``tests/test_tree_family.py``), as that interpolant is unique.
+    for each of the ``d`` swept numbers, at ``lo`` with that number raised to its ``hi``
+    (the ``lo`` tree rebuilt with that one override, so each rebuild costs the same
+    whatever ``d``). The differences give every atom's slopes exactly, and the payoffs are
+    multiplied out from the atoms. The coefficients are exactly those of multilinear
+    interpolation at the ``2**d`` corners of the box (the construction this replaced, kept
+    as the oracle of ``tests/test_tree_family.py``), as that interpolant is unique.
 
     **Validation:** every point of the box must be a valid tree, as before. A chance node's
     probabilities sum to an affine function that is 1 at ``d + 1`` affinely independent
@@ -492,9 +493,11 @@ class TreeFamily:
         self.monomials: tuple[Monomial, ...] = tuple(monomials)
         self._sparse = tuple(tuple(entries) for entries in sparse)
         self._float_coefficients = dense
-        # Each monomial is the product of two columns of [1, x_0, ..., x_(d-1)].
-        self._first = np.array([m[0] + 1 if m else 0 for m in monomials], dtype=np.intp)
-        self._second = np.array([m[1] + 1 if len(m) > 1 else 0 for m in monomials], dtype=np.intp)
+        # Where each linear monomial x_i and each product x_i x_j sits (the rest are 1).
+        linear = [(r, *m) for r, m in enumerate(monomials) if len(m) == 1]
+        quadratic = [(r, *m) for r, m in enumerate(monomials) if len(m) == 2]
+        self._linear = np.array(linear, dtype=np.intp).reshape(-1, 2)
+        self._quadratic = np.array(quadratic, dtype=np.intp).reshape(-1, 3)
 
     def numbers_at(self, values: Sequence[object]) -> TreeNumbers:
         """The exact numbers of the tree at one point (one value per swept path)."""
@@ -537,20 +540,31 @@ class TreeFamily:
         table of monomial values within 32 MB.
         """
         x = np.asarray(values, dtype=np.float64).reshape(-1, len(self.paths))
-        coefficients = self._float_coefficients
-        flat = np.empty((len(x), coefficients.shape[1]))
-        magnitude = np.empty_like(flat)
         block = max(1, _FLOAT_BLOCK // len(self.monomials))
-        for start in range(0, len(x), block):
-            rows = slice(start, start + block)
-            columns = np.hstack([np.ones((len(x[rows]), 1)), x[rows]])
-            monomials = columns[:, self._first] * columns[:, self._second]
-            flat[rows] = monomials @ coefficients
-            magnitude[rows] = np.abs(monomials) @ np.abs(coefficients)
+        if len(x) <= block:
+            flat, magnitude = self._block(x)
+        else:
+            parts = [self._block(x[start : start + block]) for start in range(0, len(x), block)]
+            flat = np.concatenate([f for f, _ in parts])
+            magnitude = np.concatenate([m for _, m in parts])
         split = len(self.leaves) * self._players
         payoffs = flat[:, :split].reshape(len(x), len(self.leaves), self._players)
         scale = magnitude[:, :split].max(axis=1) if split else np.zeros(len(x))
         return payoffs, flat[:, split:], np.maximum(scale, 1e-300)
+
+    def _block(
+        self, x: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Every number and its sum of absolute terms at the points ``x``."""
+        monomials = np.ones((len(x), len(self.monomials)))
+        at, dim = self._linear.T
+        monomials[:, at] = x[:, dim]
+        at, first, second = self._quadratic.T
+        monomials[:, at] = x[:, first] * x[:, second]
+        coefficients = self._float_coefficients
+        flat: npt.NDArray[np.float64] = monomials @ coefficients
+        magnitude: npt.NDArray[np.float64] = np.abs(monomials) @ np.abs(coefficients)
+        return flat, magnitude
 
 
 class _Builder:
@@ -586,9 +600,9 @@ class _Builder:
             lo, hi = self.bounds[k]
             if lo == hi:
                 continue
-            bits = [0] * dims
-            bits[k] = 1
-            raised_keys, values = _atoms(self.tree.with_overrides(self.at(bits)))
+            # The base holds every other path at its lo already: overriding the one path
+            # builds the same content as all d overrides would, in a time independent of d.
+            raised_keys, values = _atoms(base.with_overrides({self.paths[k]: hi}))
             if raised_keys != keys:
                 raise NotMultilinearError(
                     f"{self.tree.origin}: raising {self.paths[k]} changed which numbers the "
@@ -677,7 +691,12 @@ class _Builder:
         return polynomials
 
     def check(self, polynomials: Sequence[Mapping[Monomial, Fraction]]) -> None:
-        """Compare the polynomials with an exact rebuild at a seeded interior point."""
+        """Compare the polynomials with an exact rebuild at a seeded interior point.
+
+        The rebuild starts from the family's own tree with every path overridden, as a
+        user's override would, so it also checks that rebuilding from the ``lo`` tree with
+        one path changed (how the slopes were found) builds what full overrides build.
+        """
         rng = np.random.default_rng(FAMILY_CHECK_SEED)
         point = []
         for lo, hi in self.bounds:
