@@ -2,8 +2,8 @@
 
 Known answers on the rare-earth scenario are derived by hand from ``games/rare_earth.toml``
 (the derivation is in :func:`test_threshold_is_degenerate_with_both_responses`) and agree
-with the README ("Above a supply-security weight of exactly 4 ... the US accepts the full
-offer; at 4 itself the game is degenerate").
+with the README ("Above a diversification-cost weight of exactly 9/5 ... the US stops
+diversifying and rejects the full offer; at 9/5 itself the game is degenerate").
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from negotiation.teaching.explorer import (
 SUPPLY = "weights.us.supply_security"
 COST = "weights.us.diversification_cost"
 DEFAULT = "Diversify / Full offer"
-ACCEPT = "Accept / Full offer"
-TIE = "2 equilibria: Accept / Full offer; Diversify / Full offer"
+REJECT = "Reject / Full offer"
+TIE = "2 equilibria: Reject / Full offer; Diversify / Full offer"
 
 pytest.importorskip("ipywidgets")  # a dev dependency; the sliders' tests need it
 
@@ -59,13 +59,18 @@ def regimes(scenario: Scenario) -> SweepResult:
 def test_default_weights_give_the_documented_equilibrium(
     scenario: Scenario, regimes: SweepResult
 ) -> None:
-    """At the file's weights the US diversifies and Russia makes the full offer (README)."""
+    """At the file's weights the US diversifies and Russia makes the full offer (README).
+
+    By hand from games/rare_earth.toml, the diversify / full cell: the US gets supply
+    1 x 1 + alliance 0.8 x 3/4 + cost 0.6 x -1 = 1; Russia gets alliance -1 x 3/4 + China
+    relations 0.5 x -1/4 = -7/8 (its other criteria score 0 in that row).
+    """
     state = explore_state(scenario, {}, regimes)
     assert state.regime == DEFAULT
     assert state.changes == ()
     assert state.game == payoff_matrices(scenario)
     ((e),) = state.solution.equilibria
-    assert e.payoffs == (Fraction(7, 10), Fraction(-1, 4))  # README: payoffs 0.7 and -0.25
+    assert e.payoffs == (Fraction(1), Fraction(-7, 8))  # README: payoffs 1 and -7/8
     assert state.position is not None
     assert state.position.values == (Fraction(1), Fraction(3, 5))
     assert state.position.inside
@@ -86,44 +91,59 @@ def test_giving_the_files_own_weights_changes_nothing(scenario: Scenario) -> Non
 def test_threshold_is_degenerate_with_both_responses(
     scenario: Scenario, regimes: SweepResult
 ) -> None:
-    """At supply security 4 accept and diversify tie for the US: two equilibria, one component.
+    """At cost weight 9/5 reject and diversify tie for the US: two equilibria, one component.
 
-    By hand from games/rare_earth.toml, against the full offer with US weights s (supply),
-    1 (law), 0.8 (alliance), 0.8 (dependence), 0.6 (diversification cost), -0.3 (revenue):
-    accept pays 2s - 2 - 1.6 - 1.6 - 0.6 = 2s - 5.8 and diversify 0.5s + 0.8 - 0.6 =
-    0.5s + 0.2; they tie at s = 4, both paying 2.2. Russia gets 2 + 2 + 2 + 1 + 1 = 8 from an
-    accepted full offer (revenue, wedge, law, dependence, alliance) and -0.25 when the US
-    diversifies (README).
+    By hand from games/rare_earth.toml, against the full offer with US weights 1 (supply),
+    0.8 (alliance), cost weight c: reject pays alliance 0.8 x -1/4 = -1/5 and diversify
+    1 + 0.8 x 3/4 - c = 8/5 - c; they tie at c = 9/5, both paying -1/5 (the difference is
+    9/5 - c against every Russian strategy). Russia gets alliance -1 x -1/4 + China 0.5 x
+    -1/4 = 1/8 from a rejected full offer and -7/8 when the US diversifies; the full offer is
+    strictly dominant for Russia (4 > 15/8, 0; 1/8 > 0; -7/8 > -1), so it is played in both.
     """
-    state = explore_state(scenario, {"us": {"supply_security": 4}}, regimes)
+    state = explore_state(scenario, {"us": {"diversification_cost": "9/5"}}, regimes)
     assert state.solution.degenerate
     assert state.regime == TIE
     payoffs = sorted(e.payoffs for e in state.solution.equilibria)
-    assert payoffs == [(Fraction(11, 5), Fraction(-1, 4)), (Fraction(11, 5), Fraction(8))]
+    assert payoffs == [(Fraction(-1, 5), Fraction(-7, 8)), (Fraction(-1, 5), Fraction(1, 8))]
     assert len(state.solution.components) == 1
-    assert state.changes == ((SUPPLY, Fraction(4)),)
+    assert state.changes == ((COST, Fraction(9, 5)),)
     assert state.position is not None
+    assert state.position.cell == (10, 36)  # supply 1 = 10 x 0.1, cost 9/5 = 36 x 0.05
     assert state.position.map_regime == TIE
 
 
-def test_above_the_threshold_the_us_accepts(scenario: Scenario, regimes: SweepResult) -> None:
-    """At supply security 4.5 (> 4) the only equilibrium is the accepted full offer."""
-    state = explore_state(scenario, {"us": {"supply_security": 4.5}}, regimes)
-    assert state.regime == ACCEPT
+def test_above_the_threshold_the_us_rejects(scenario: Scenario, regimes: SweepResult) -> None:
+    """At diversification cost 2 (> 9/5) the only equilibrium is the rejected full offer.
+
+    By hand: diversify now pays 8/5 - 2 = -2/5 < -1/5 for rejecting the full offer, and
+    rejecting beats accepting it (-1/5 > 1/2 - 2 - 1.6 - 0.4 - 0.15 = -73/20), so the US
+    rejects; the payoffs are (-1/5, 1/8) as at the threshold. The game is degenerate all
+    the same (against no offer accepting and rejecting both pay 0), yet has one equilibrium.
+    """
+    state = explore_state(scenario, {"us": {"diversification_cost": 2}}, regimes)
+    assert state.regime == REJECT
+    assert state.solution.degenerate
     ((e),) = state.solution.equilibria
-    assert e.payoffs == (2 * Fraction(9, 2) - Fraction(29, 5), Fraction(8))  # 2s - 5.8, 8
+    assert e.payoffs == (Fraction(-1, 5), Fraction(1, 8))
     assert state.position is not None
-    assert state.position.cell == (45, 12)
-    assert state.position.map_regime == ACCEPT
+    assert state.position.cell == (10, 40)
+    assert state.position.map_regime == REJECT
 
 
 def test_game_is_the_scenario_with_the_weights_as_overrides(scenario: Scenario) -> None:
     """The game equals payoff_matrices of the scenario loaded with the same overrides."""
-    weights = {"us": {"legitimacy": "1/3", "wedge": 0.25}, "russia": {"wedge": Fraction(3, 2)}}
+    weights = {
+        "us": {"legitimacy": "1/3", "sanctions": 0.25},  # the US does not weigh sanctions
+        "russia": {"sanctions": Fraction(3, 2)},
+    }
     state = explore_state(scenario, weights)
     expected = load(
         "rare-earth",
-        {"weights.us.legitimacy": "1/3", "weights.us.wedge": "0.25", "weights.russia.wedge": "1.5"},
+        {
+            "weights.us.legitimacy": "1/3",
+            "weights.us.sanctions": "0.25",
+            "weights.russia.sanctions": "1.5",
+        },
     )
     assert state.game == payoff_matrices(expected)
     assert state.scenario.weights == expected.weights
@@ -154,10 +174,11 @@ def test_regime_matches_the_map_at_every_grid_point(scenario: Scenario) -> None:
 def test_near_a_boundary_the_map_cell_may_differ_and_the_text_says_so(
     scenario: Scenario, regimes: SweepResult
 ) -> None:
-    """At 4.02 the US accepts, while the cell under the star is the tie at 4, and is named."""
-    state = explore_state(scenario, {"us": {"supply_security": "4.02"}}, regimes)
-    assert state.regime == ACCEPT
+    """At cost 1.82 the US rejects, while the cell under the star is the tie at 1.8: said so."""
+    state = explore_state(scenario, {"us": {"diversification_cost": "1.82"}}, regimes)
+    assert state.regime == REJECT
     assert state.position is not None
+    assert state.position.cell == (10, 36)
     assert state.position.map_regime == TIE
     assert "within half a grid step of a regime boundary" in position_text(state)
 
@@ -179,24 +200,27 @@ def test_off_the_map(scenario: Scenario, regimes: SweepResult) -> None:
 def test_weights_off_the_maps_axes_leave_its_plane(
     scenario: Scenario, regimes: SweepResult
 ) -> None:
-    """With Russia's wedge weight at 0 the map no longer applies, and Russia is indifferent.
+    """With Russia's China weight at 1 the map no longer applies, and Russia is indifferent.
 
-    By hand: with the wedge at 0, Russia's payoffs against a diversifying US are -0.5 in
-    every column (alliance cohesion 1 x -0.5; its other criteria score 0 in that row), so
-    each Russian strategy is a best response, while diversifying stays dominant for the US
-    (0.7 in every column). The extreme equilibria are the three pure ones, one component.
+    By hand: with China weight w, Russia's payoffs against a diversifying US are
+    -3/4 - w/4 (full), -7/8 - w/4 (limited) and -1 (withhold; alliance cohesion -1 x score,
+    China relations w x score, its other criteria 0 in that row); at w = 1 the full offer
+    and no offer tie at -1, while diversifying stays strictly dominant for the US (it beats
+    rejecting by 9/5 - 3/5 and accepting by more in every column) and pays 1 against the
+    full offer, 6/5 against none. The extreme equilibria are these two, one component.
     """
-    state = explore_state(scenario, {"russia": {"wedge": 0}}, regimes)
+    state = explore_state(scenario, {"russia": {"china_relations": 1}}, regimes)
     assert state.position is not None
-    assert state.position.off_plane == ("weights.russia.wedge",)
+    assert state.position.off_plane == ("weights.russia.china_relations",)
     assert not state.position.on_plane
     assert state.solution.degenerate
     assert len(state.solution.components) == 1
-    assert sorted(e.support for e in state.solution.equilibria) == [
-        ((2,), (0,)), ((2,), (1,)), ((2,), (2,))
-    ]  # fmt: skip
-    assert {e.payoffs for e in state.solution.equilibria} == {(Fraction(7, 10), Fraction(-1, 2))}
-    assert "Russia weight on US-allies wedge" in position_text(state)
+    assert sorted(e.support for e in state.solution.equilibria) == [((2,), (0,)), ((2,), (2,))]
+    assert {e.payoffs for e in state.solution.equilibria} == {
+        (Fraction(1), Fraction(-1)),
+        (Fraction(6, 5), Fraction(-1)),
+    }
+    assert "Russia weight on Russia-China relations" in position_text(state)
 
 
 @pytest.mark.parametrize(
@@ -229,7 +253,7 @@ def test_maps_that_do_not_fit_are_refused(scenario: Scenario) -> None:
     one_d = sweep(scenario, Grid((Axis.linspace(SUPPLY, 0, 6, 3),)))
     with pytest.raises(ScenarioError, match="expected a 2-D sweep"):
         explore_state(scenario, {}, one_d)
-    score = "criteria.wedge.scores[diversify][full]"
+    score = "criteria.alliance_cohesion.scores[diversify][full]"
     scored = sweep(scenario, Grid((Axis.linspace(SUPPLY, 0, 6, 3), Axis.linspace(score, 0, 1, 3))))
     with pytest.raises(ScenarioError, match="expected a weight of this scenario") as error:
         explore_state(scenario, {}, scored)
@@ -248,17 +272,17 @@ def test_equilibria_rows_of_the_default_game(scenario: Scenario) -> None:
     """The table has a header and one row per equilibrium, with strategies and payoffs."""
     assert equilibria_rows(explore_state(scenario, {})) == [
         ("#", "United States plays", "Russia plays", "payoff to United States", "payoff to Russia"),
-        ("1", "Diversify", "Full offer", "0.7", "-0.25"),
+        ("1", "Diversify", "Full offer", "1", "-0.875"),
     ]
 
 
 def test_equilibria_rows_of_a_degenerate_game_name_components(scenario: Scenario) -> None:
     """A degenerate game's table adds the component of every extreme equilibrium."""
-    rows = equilibria_rows(explore_state(scenario, {"us": {"supply_security": 4}}))
+    rows = equilibria_rows(explore_state(scenario, {"us": {"diversification_cost": "9/5"}}))
     assert rows[0][-1] == "component"
-    assert sorted(rows[1:]) == [
-        ("1", "Accept", "Full offer", "2.2", "8", "1"),
-        ("2", "Diversify", "Full offer", "2.2", "-0.25", "1"),
+    assert sorted(rows[1:]) == [  # payoffs derived in test_threshold_is_degenerate_...
+        ("1", "Reject", "Full offer", "-0.2", "0.125", "1"),
+        ("2", "Diversify", "Full offer", "-0.2", "-0.875", "1"),
     ]
 
 
@@ -354,7 +378,7 @@ def test_bounds_widen_to_hold_a_default_outside_them(scenario: Scenario) -> None
     """Russia's weight of -1 on the law widens bounds 0..3 to -1..3 for that slider only."""
     sliders = weight_sliders(scenario, players=["russia"], bounds=(0, 3), step="0.5")
     assert sliders.bounds["weights.russia.legitimacy"] == (Fraction(-1), Fraction(3))
-    assert sliders.bounds["weights.russia.wedge"] == (Fraction(0), Fraction(3))
+    assert sliders.bounds["weights.russia.sanctions"] == (Fraction(0), Fraction(3))
     assert sliders.sliders["weights.russia.legitimacy"].min == -1.0
 
 
@@ -371,11 +395,13 @@ def test_set_moves_several_sliders_and_reports_once(scenario: Scenario) -> None:
     """set() moves every slider it names, then calls on_change once; reset() undoes it."""
     calls: list[dict[str, dict[str, Fraction]]] = []
     sliders = weight_sliders(scenario, on_change=calls.append)
-    sliders.set({"us": {"supply_security": 5, "legitimacy": "0.25"}, "russia": {"wedge": 0}})
+    sliders.set(
+        {"us": {"supply_security": 5, "legitimacy": "0.25"}, "russia": {"china_relations": 0}}
+    )
     assert len(calls) == 1
     assert calls[0]["us"]["supply_security"] == 5
     assert calls[0]["us"]["legitimacy"] == Fraction(1, 4)
-    assert calls[0]["russia"]["wedge"] == 0
+    assert calls[0]["russia"]["china_relations"] == 0
     sliders.reset()
     assert len(calls) == 2
     assert explore_state(scenario, calls[1]).changes == ()
@@ -386,7 +412,7 @@ def test_set_moves_several_sliders_and_reports_once(scenario: Scenario) -> None:
     [
         ({"us": {"supply_security": 7}}, "expected a multiple of 0.05 from -6 to 6, got 7"),
         ({"us": {"supply_security": "4.01"}}, "got 4.01"),
-        ({"russia": {"wedge": 1}}, "no slider for this weight"),
+        ({"russia": {"sanctions": 1}}, "no slider for this weight"),
     ],
 )
 def test_set_refuses_what_a_slider_cannot_show(
@@ -427,7 +453,7 @@ def _pixels(png: bytes) -> np.ndarray:
 
 
 def test_explorer_redraws_what_the_sliders_change(scenario: Scenario, regimes: SweepResult) -> None:
-    """Moving supply security to 4.5 redraws heatmaps, table and map in the accept regime."""
+    """Moving the diversification cost to 2 redraws heatmaps, table and map in the reject regime."""
     ex = explorer(scenario, regimes, players=["us"])
     first = ex.state
     assert isinstance(first, ExploreState)
@@ -435,11 +461,11 @@ def test_explorer_redraws_what_the_sliders_change(scenario: Scenario, regimes: S
     pictures = (bytes(ex.heatmaps.value), bytes(ex.map.value))
     assert all(p.startswith(b"\x89PNG") for p in pictures)
     assert "Diversify / Full offer (1 equilibrium)" in ex.table.value
-    ex.sliders.set({"us": {"supply_security": 4.5}})
+    ex.sliders.set({"us": {"diversification_cost": 2}})
     moved = ex.state
-    assert moved == explore_state(scenario, {"us": {"supply_security": 4.5}}, regimes)
-    assert moved.regime == ACCEPT
-    assert "Accept / Full offer (1 equilibrium)" in ex.table.value
+    assert moved == explore_state(scenario, {"us": {"diversification_cost": 2}}, regimes)
+    assert moved.regime == REJECT
+    assert "Reject / Full offer (1 equilibrium)" in ex.table.value
     assert bytes(ex.heatmaps.value) != pictures[0]
     assert bytes(ex.map.value) != pictures[1]
     assert "application/vnd.jupyter.widget-view+json" in ex._repr_mimebundle_()
@@ -452,14 +478,14 @@ def test_explorer_without_a_map(scenario: Scenario) -> None:
     assert ex.board is None
     assert ex.state is not None
     assert ex.state.position is None
-    ex.sliders.set({"russia": {"wedge": 0}})
-    assert ex.state.regime.startswith("3 equilibria")
+    ex.sliders.set({"russia": {"china_relations": 1}})  # the tie of test_weights_off_the_maps_...
+    assert ex.state.regime == "2 equilibria: Diversify / Full offer; Diversify / Withhold"
 
 
 def test_map_board_star_is_blitted_exactly(scenario: Scenario, regimes: SweepResult) -> None:
     """The fast picture (map restored, star drawn) equals a full redraw, pixel for pixel."""
     board = map_board(scenario, regimes)
-    for weights in ({"us": {"supply_security": 4.5}}, {"russia": {"wedge": 0}}):
+    for weights in ({"us": {"diversification_cost": 2}}, {"russia": {"china_relations": 1}}):
         position = explore_state(scenario, weights, regimes).position
         assert position is not None
         fast = _pixels(board.picture(position))
