@@ -315,3 +315,28 @@ def test_pbe_sweep_plot_names_subgame_perfect_payoffs_and_pbe_regimes() -> None:
     assert not plain.pbe
     top = tree_sweep_plots.tree_sweep_plot(plain).axes[0]
     assert top.get_ylabel().replace("\n", " ") == "payoff in subgame-perfect equilibrium"
+
+
+@pytest.mark.parametrize("redeliver", [True, False])
+def test_a_signal_during_a_save_waits_for_its_end(redeliver: bool) -> None:
+    """A SIGTERM inside a save reaches the old handler after it (or never); handlers return."""
+    import signal
+
+    from negotiation.output.results import _signals_deferred
+
+    seen: list[str] = []
+
+    def handler(signum: int, frame: object) -> None:
+        seen.append(f"handler {signum}")
+
+    before = signal.signal(signal.SIGTERM, handler)
+    try:
+        with _signals_deferred(redeliver=redeliver):
+            signal.raise_signal(signal.SIGTERM)
+            seen.append("save done")
+        assert signal.getsignal(signal.SIGTERM) is handler
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    expected = ["save done", f"handler {int(signal.SIGTERM)}"] if redeliver else ["save done"]
+    assert seen == expected

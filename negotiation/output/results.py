@@ -29,6 +29,7 @@ the other two files, so ``negotiation plot`` writes it again.
 
 from __future__ import annotations
 
+import _signal  # type: ignore[import-not-found]  # no stub: signal.py wraps it (see _signals_deferred)
 import contextlib
 import csv
 import datetime as dt
@@ -489,12 +490,21 @@ def summary_json(document: Mapping[str, Any]) -> str:
     return re.sub(r"\[\s+(-?\d+),\s+(-?\d+)\s+\]", r"[\1, \2]", text) + "\n"
 
 
+#: The signals :func:`_signals_deferred` holds off, as plain numbers (see there).
+_DEFERRED = (int(signal.SIGINT), int(signal.SIGTERM))
+
+
 @contextlib.contextmanager
 def _signals_deferred(redeliver: bool) -> Iterator[None]:
     """Hold SIGINT and SIGTERM off while a save runs (in the main thread only).
 
     A signal that arrives meanwhile is noted; with ``redeliver`` it is raised again, to the
     handlers in force before, once the save is done, otherwise it is dropped.
+
+    A tree sweep enters this once per grid point (40,401 times on a 201 x 201 grid), so the
+    handlers are swapped with :mod:`_signal`'s functions, which :func:`signal.signal` and
+    :func:`signal.getsignal` wrap only to turn plain numbers into enum members: the same
+    system calls at a quarter of the cost (about 7 instead of 30 microseconds a save).
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -504,15 +514,15 @@ def _signals_deferred(redeliver: bool) -> Iterator[None]:
     def note(signum: int, frame: FrameType | None) -> None:
         caught.append(signum)
 
-    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: _signal.getsignal(s) for s in _DEFERRED}
     for s, handler in previous.items():
-        if handler is not signal.SIG_IGN:
-            signal.signal(s, note)
+        if handler != _signal.SIG_IGN:
+            _signal.signal(s, note)
     try:
         yield
     finally:
         for s, handler in previous.items():
-            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+            _signal.signal(s, _signal.SIG_DFL if handler is None else handler)
     if caught and redeliver:
         signal.raise_signal(caught[0])
 
