@@ -36,7 +36,8 @@ from negotiation.studies.sweep import (
     sweep,
 )
 
-ONE_D = Grid((Axis.linspace("weights.us.supply_security", 0, 6, 121),))
+#: The README's 1-D sweep: the US stops diversifying above a cost weight of exactly 9/5.
+ONE_D = Grid((Axis.linspace("weights.us.diversification_cost", 0, 3, 121),))
 TWO_D = Grid(
     (
         Axis.linspace("weights.us.supply_security", 0, 6, 61),
@@ -188,7 +189,7 @@ def test_change_points_on_arrays_match_the_row_rule() -> None:
     result = sweep(load("rare-earth"), ONE_D)
     grouped = sorted(result.points().items())
     labels = [regime_label(rows, result.players) for _, rows in grouped]
-    xs = [rows[0]["weights.us.supply_security"] for _, rows in grouped]
+    xs = [rows[0]["weights.us.diversification_cost"] for _, rows in grouped]
     flags = [rows[0]["degenerate"] for _, rows in grouped]
     expected: list[tuple[float, float, str, str]] = []
     for i in range(len(labels) - 1):
@@ -203,7 +204,10 @@ def test_change_points_on_arrays_match_the_row_rule() -> None:
             expected.append((low, high, labels[i], labels[i + 1]))
     found = [(c.low, c.high, c.before, c.after) for c in change_points(result)]
     assert found == expected
-    assert (4.0, 4.0, "Diversify / Full offer", "Accept / Full offer") in found
+    # Against the full offer diversifying pays 8/5 - c and rejecting -1/5 (the hand derivation
+    # of tests/test_explorer.py): they tie at c = 9/5 = 72 x 0.025, a grid point; above it every
+    # point is degenerate too (accept and reject both pay 0 against no offer), holding no change.
+    assert found == [(1.8, 1.8, "Diversify / Full offer", "Reject / Full offer")]
 
 
 def test_sweep_and_summary_build_no_row_objects(tmp_path: Path) -> None:

@@ -79,14 +79,17 @@ def test_breakdown_terms_sum_to_the_payoff(scenario: Scenario) -> None:
 
 
 def test_rare_earth_payoffs_by_hand() -> None:
-    """The US's payoff for accepting the full offer, computed by hand from games/rare_earth.toml.
+    """Both payoffs of an accepted full offer, computed by hand from games/rare_earth.toml.
 
-    supply 1 x 2 + law 1 x -2 + allies 0.8 x -2 + dependence 0.8 x -2 + revenue -0.3 x 2 = -3.8
+    US (weight x score): supply 1 x 1/2 + law 1 x -2 + allies 0.8 x -2 + dependence
+    0.8 x -1/2 + cost 0.6 x 0 + revenue -0.3 x 1/2 = 0.5 - 2 - 1.6 - 0.4 - 0.15 = -73/20.
+    Russia: revenue 1 x 1/2 + sanctions 1 x 1/2 + law -1 x -2 + allies -1 x -2 + dependence
+    -0.5 x -1/2 + China 0.5 x -1 + deposits 0.5 x -3/2 = 0.5 + 0.5 + 2 + 2 + 0.25 - 0.5 - 0.75
+    = 4.
     """
     game = payoff_matrices(load("rare-earth"))
-    assert game.A[0][0] == Fraction(-38, 10)
-    # Russia: revenue 1 x 2 + wedge 1 x 2 + law -1 x -2 + dependence -0.5 x -2 + allies -0.5 x -2
-    assert game.B[0][0] == 8
+    assert game.A[0][0] == Fraction(-73, 20)
+    assert game.B[0][0] == 4
 
 
 def test_direct_tables_are_used_as_given() -> None:
