@@ -8,7 +8,7 @@ Run on demand: python benchmarks/explore_trees.py [--samples 200000]. Two studie
 - ``entry`` with the incumbent's fight payoff uniform on [-2, 2].
 
 For each it prints the time to plan the study (building the tree's exact polynomials from
-its 2**d corners), the wall seconds and draws per second of the chunks (draws, the tree's
+d + 2 rebuilds of the tree), the wall seconds and draws per second of the chunks (draws, the tree's
 numbers, solving, totals), the analysis that follows (confidence factors, sensitivity,
 rules), and the share of draws the exact solver decided. The machine's load is printed too:
 on a shared machine, wall times grow with it.

@@ -229,8 +229,9 @@ def test_scale_globs_match_the_numbers_a_tree_holds() -> None:
     ]
 
 
-def test_too_many_varied_tree_numbers_are_refused() -> None:
+def test_too_many_varied_tree_numbers_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """More than MAX_TREE_EXPLORE_INPUTS varied numbers is a LimitError naming the limit."""
+    monkeypatch.setattr(limits, "MAX_TREE_EXPLORE_INPUTS", 12)  # tree.** holds more than 12
     study = Study(load("rare-earth-sequential"), scale=["tree.**=uniform:0.5:1.5"], samples=10)
     with pytest.raises(LimitError, match=f"at most {limits.MAX_TREE_EXPLORE_INPUTS}"):
         plan(study)

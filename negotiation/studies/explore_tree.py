@@ -11,10 +11,11 @@ player's weights) draw any number of them.
 How a draw is solved
     The tree is read once. :meth:`negotiation.model.tree.TreeScenario.family` holds every
     leaf payoff and chance probability as an exact multilinear polynomial in the varied
-    numbers (built from the ``2**d`` corners of the box spanned by the inputs' ranges,
-    each corner validated like the file; :data:`negotiation.limits.MAX_TREE_EXPLORE_INPUTS`
-    bounds ``d``). On a tree with perfect information a chunk of draws is solved by a
-    vectorised backward induction in floating point; a draw where any comparison is
+    numbers (built from ``d + 2`` rebuilds of the tree, each validated like the file, and
+    checked analytically over the whole box spanned by the inputs' ranges;
+    :data:`negotiation.limits.MAX_TREE_EXPLORE_INPUTS` bounds ``d``). On a tree with
+    perfect information a chunk of draws is solved by a vectorised backward induction in
+    floating point; a draw where any comparison is
     closer than :data:`negotiation.solvers.spe.SWEEP_MARGIN` times the largest payoff
     magnitude (a tie, or nearly one), or where a chance probability is within
     :data:`~negotiation.solvers.spe.SWEEP_ZERO` of 0 without being 0, is solved again by
@@ -97,8 +98,8 @@ def plan_tree(study: Study) -> Plan:
             "--vary",
             "",
             f"{len(resolved.inputs)} numbers of a tree vary; at most "
-            f"{limits.MAX_TREE_EXPLORE_INPUTS} can (the tree is evaluated at 2**d corners "
-            "to build its exact polynomials)",
+            f"{limits.MAX_TREE_EXPLORE_INPUTS} can (the tree's exact polynomials have up to "
+            "1 + d + d**2/4 terms per number)",
         )
     samples = samples_to_draw(study, resolved.dims)
     confidence = study.confidence_samples
@@ -320,30 +321,11 @@ class TreeModel:
         Checks that every chance probability is non-negative (the polynomials keep the
         probabilities of a node summing to 1); a :class:`ScenarioError` otherwise.
         """
-        point = [Fraction(float(v)) for v in x[g]]
-        coefficients = self.family.coefficients
-        flat = [Fraction(0)] * len(next(iter(coefficients.values())))
-        for bits, coeffs in coefficients.items():
-            weight = Fraction(1)
-            for bit, value in zip(bits, point, strict=True):
-                if bit:
-                    weight *= value
-            if weight:
-                flat = [f + weight * c for f, c in zip(flat, coeffs, strict=True)]
-        tree = self.tree
-        n = len(tree.players)
-        payoffs: list[tuple[Fraction, ...]] = [() for _ in tree.nodes]
-        probabilities: list[tuple[Fraction, ...]] = [() for _ in tree.nodes]
-        for k, v in enumerate(tree.leaves):
-            payoffs[v] = tuple(flat[k * n : (k + 1) * n])
-        pos = len(tree.leaves) * n
-        for v in tree.chance_nodes:
-            arity = len(tree.nodes[v].children)
-            probabilities[v] = tuple(flat[pos : pos + arity])
-            if min(probabilities[v]) < 0:
+        numbers = self.family.exact_numbers([Fraction(float(v)) for v in x[g]])
+        for v in self.tree.chance_nodes:
+            if min(numbers.probabilities[v]) < 0:
                 raise self._negative(v)
-            pos += arity
-        return TreeNumbers(tuple(payoffs), tuple(probabilities))
+        return numbers
 
     def _negative(self, v: int) -> ScenarioError:
         return ScenarioError(
