@@ -483,6 +483,35 @@ def test_every_pbe_lies_in_a_component_of_the_reduced_forms_nash_equilibria() ->
     assert {e.component for e in quick.equilibria} == {-1}
 
 
+def test_a_reduced_solution_passed_in_is_reused_as_is() -> None:
+    """solve_pbe(reduced=...) reports the components solve_reduced found, without re-solving."""
+    for name in ("beer_quiche", "spence", "trust_honest"):
+        tree = load(name)
+        reduced = solve_reduced(tree)
+        reused = solve_pbe(tree, nash=False, reduced=reduced)
+        fresh = solve_pbe(tree)
+        assert reused.nash is not None
+        assert fresh.nash is not None
+        assert reused.nash.solution.equilibria == fresh.nash.solution.equilibria
+        assert reused.nash.components == fresh.nash.components
+        assert [e.component for e in reused.equilibria] == [e.component for e in fresh.equilibria]
+        assert reused.sets == fresh.sets
+
+
+def test_a_reduced_form_beyond_the_limits_leaves_components_unmatched_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the exact engine's budget below Beer-Quiche's 4x4 form, the PBE still come, -1."""
+    from negotiation import limits
+
+    monkeypatch.setattr(limits, "MAX_EXACT_BASES", 10)
+    solution = solve_pbe(load("beer_quiche"))
+    assert solution.nash is None
+    assert len(solution.sets) == 2
+    assert {e.component for e in solution.equilibria} == {-1}
+    assert any("'component' is -1" in note for note in solution.notes)
+
+
 def test_nash_sets_agree_with_gambit() -> None:
     """Gambit's exact enummixed finds the same extreme equilibria of every reduced form."""
     from test_exact import gambit_equilibria

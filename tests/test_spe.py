@@ -14,6 +14,7 @@ import pygambit
 import pytest
 
 from negotiation.errors import LimitError, ScenarioError
+from negotiation.model.catalogue import load_tree
 from negotiation.model.payoffs import Game
 from negotiation.model.tree import TreeScenario
 from negotiation.solvers import spe as spe_module
@@ -573,6 +574,21 @@ def test_agrees_with_gambit_on_random_trees() -> None:
         check(tree)
     assert sum(not t.perfect_information for t in trees) >= 20  # information sets were tried
     assert sum(bool(t.chance_nodes) for t in trees) >= 10  # and chance nodes
+
+
+def test_no_two_subgame_perfect_equilibria_prescribe_the_same_behaviour() -> None:
+    """Extreme equilibria of a local form that couple plans differently are listed once.
+
+    rare-earth-trap's root is a degenerate local game (8 US plans x 9 pairs of offers by
+    type) whose 6 extreme equilibria give 5 distinct behaviour profiles (two differ only in
+    how the US's mixed plans couple its choices at two information sets); random trees
+    with information sets are checked the same way.
+    """
+    trap = solve_spe(load_tree("rare-earth-trap"))
+    assert len(trap.equilibria) == 5
+    for tree in [load_tree("rare-earth-trap"), *small_random_trees(40, 3000)]:
+        behaviours = [e.behaviour for e in solve_spe(tree).equilibria]
+        assert len(behaviours) == len(set(behaviours))
 
 
 def mixed_plans(plans: Sequence[Any], behaviour: Any) -> tuple[Fraction, ...]:

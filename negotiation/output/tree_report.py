@@ -59,12 +59,6 @@ SHOWN_NODES = 200
 #: Most equilibria of each list written out in the table (the JSON document has them all).
 SHOWN_EQUILIBRIA = 20
 
-#: Largest reduced form (plan pairs) whose Nash equilibria the PBE solver matches each PBE
-#: to (its ``component``): it solves the whole form again with components, which on the
-#: degenerate 18x25 form of rare-earth-trap takes minutes, against about a second for the
-#: PBE themselves. Above it ``component`` is -1 and a note says so.
-PBE_NASH_MAX_CELLS = 100
-
 #: Most off-path choices listed under one subgame-perfect equilibrium in the table.
 SHOWN_OFF_PATH = 12
 
@@ -135,17 +129,13 @@ def analyse(tree: TreeScenario, numbers: TreeNumbers | None = None) -> TreeAnaly
     if len(tree.players) == 2 and imperfect(tree):
         try:
             # Beliefs matter only where a player cannot tell nodes apart. Each PBE is matched
-            # to a component of the reduced form's equilibria only on small forms.
-            cells = (
-                0 if reduced is None else len(reduced.form.labels[0]) * len(reduced.form.labels[1])
-            )
-            nash = 0 < cells <= PBE_NASH_MAX_CELLS
-            pbe = solve_pbe(tree, numbers, nash=nash)
-            if reduced is not None and not nash:
+            # to a component of the reduced form's equilibria just computed (none when the
+            # form was beyond the engine's limits: 'component' is -1, said below).
+            pbe = solve_pbe(tree, numbers, nash=False, reduced=reduced)
+            if reduced is None:
                 notes.append(
-                    f"each perfect Bayesian equilibrium's 'component' is -1 (not matched to the "
-                    f"reduced form's components): the form has {cells} plan pairs, more than "
-                    f"{PBE_NASH_MAX_CELLS}"
+                    "each perfect Bayesian equilibrium's 'component' is -1: the reduced "
+                    "form's Nash equilibria, which components refer to, are not computed"
                 )
         except LimitError as error:
             notes.append(f"the perfect Bayesian equilibria are not computed: {error.problem}")

@@ -95,8 +95,9 @@ from negotiation.errors import LimitError, ScenarioError
 from negotiation.model.payoffs import Game
 from negotiation.model.tree import TreeNumbers, TreeScenario
 from negotiation.solvers.components import Component, components
+from negotiation.solvers.equilibria import enumerate_exactly
 from negotiation.solvers.exact import ExactSolution, Vector, solve_exact
-from negotiation.solvers.reduced import Fragment, Plan
+from negotiation.solvers.reduced import Fragment, Plan, ReducedSolution, reduced_form
 
 #: Behaviour at every information set (a probability per action), in infoset order.
 Behaviour = tuple[tuple[Fraction, ...], ...]
@@ -445,6 +446,14 @@ class NashForm:
     solution: ExactSolution
     components: tuple[Component, ...]
 
+    @classmethod
+    def from_reduced(cls, reduced: ReducedSolution) -> NashForm:
+        """The same equilibria as :func:`negotiation.solvers.reduced.solve_reduced` found."""
+        rows, cols = reduced.row_strategies, reduced.col_strategies
+        pairs = tuple((rows.index(e.row), cols.index(e.col)) for e in reduced.equilibria)
+        solution = ExactSolution(rows, cols, pairs, reduced.degenerate)
+        return cls(reduced.form.plans, reduced.form.game, solution, reduced.components)
+
 
 @attrs.frozen
 class PBESolution:
@@ -474,12 +483,22 @@ class PBESolution:
 
 
 def solve_pbe(
-    tree: TreeScenario, numbers: TreeNumbers | None = None, *, nash: bool = True
+    tree: TreeScenario,
+    numbers: TreeNumbers | None = None,
+    *,
+    nash: bool = True,
+    reduced: ReducedSolution | None = None,
 ) -> PBESolution:
     """Every perfect Bayesian equilibrium of a two-player tree, exactly (module docstring).
 
-    ``nash=False`` skips the Nash equilibria of the whole tree's reduced form (then each
-    PBE's ``component`` is -1), which is much faster on large trees; thresholds use it.
+    Each PBE is matched to the component of the whole tree's reduced-form Nash equilibria
+    that holds it. ``reduced`` passes those equilibria when the caller has them already
+    (:func:`negotiation.solvers.reduced.solve_reduced` at the same numbers, as
+    :func:`negotiation.output.tree_report.analyse` does), so they are not computed twice.
+    Otherwise they are computed here within the exact engine's limits; beyond them (a tree
+    with types, whose plans multiply across types, can have a reduced form with millions
+    of vertices) each ``component`` is -1 and a note says why. ``nash=False`` skips them
+    (``component`` -1, no note), which thresholds use: the PBE themselves never need them.
 
     Selten's entry game, whose only PBE is its subgame-perfect equilibrium:
 
@@ -510,11 +529,24 @@ def solve_pbe(
         )
     numbers = numbers or tree.numbers
     engine = _Engine(tree, numbers)
-    nash_form = _nash_form(tree, numbers) if nash else None
+    nash_form: NashForm | None = None
+    skipped: list[str] = []
+    if reduced is not None:
+        nash_form = NashForm.from_reduced(reduced)
+    elif nash:
+        try:
+            nash_form = _nash_form(tree, numbers)
+        except LimitError as error:
+            skipped.append(
+                "each perfect Bayesian equilibrium's 'component' is -1: the Nash equilibria "
+                f"of the reduced strategic form are not computed ({error.problem})"
+            )
     types = engine.types
     try:
         engine.check_class()
         result = engine.solve(nash_form)
+        if skipped:
+            result = attrs.evolve(result, notes=(*result.notes, *skipped))
     except UnsupportedError as why:
         return PBESolution(
             tree,
@@ -536,13 +568,14 @@ def solve_pbe(
 
 
 def _nash_form(tree: TreeScenario, numbers: TreeNumbers) -> NashForm:
-    fragment = Fragment(tree, 0, lambda v: False, numbers)
-    rows, cols = fragment.plans(0), fragment.plans(1)
-    values = {v: numbers.payoffs[v] for v in tree.leaves}
-    table = [[fragment.payoffs((r, c), values) for c in cols] for r in rows]
-    game = Game([[x[0] for x in row] for row in table], [[x[1] for x in row] for row in table])
-    solution = _solve_game(game)
-    return NashForm((tuple(rows), tuple(cols)), game, solution, components(solution.pairs))
+    """The reduced form's Nash equilibria, within the exact engine's documented limits.
+
+    Raises :class:`~negotiation.errors.LimitError` beyond them (checked as the engine
+    goes, never an unbounded run).
+    """
+    form = reduced_form(tree, numbers)
+    solution = enumerate_exactly(form.game, tree.origin)
+    return NashForm(form.plans, form.game, solution, components(solution.pairs))
 
 
 def _solve_game(game: Game) -> ExactSolution:

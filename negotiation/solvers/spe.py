@@ -20,12 +20,17 @@ whose values now stand in for them) is solved:
 - an **imperfect-information local game** (a simultaneous stage, or information sets that
   span several nodes): its reduced strategic form (:class:`negotiation.solvers.reduced.Fragment`)
   is solved. With two players moving in it, the exact engine
-  (:func:`negotiation.solvers.exact.solve_exact`) gives every extreme equilibrium and the
-  components; **every extreme equilibrium is carried up as its own branch** (on a degenerate
-  subgame the equilibria between them give further subgame-perfect equilibria, said in a
-  note). With one player moving, every optimal pure plan is a branch (ties named). With three
-  or more players moving, only the **pure** equilibria are computed, exactly, and the note
-  says plainly that mixed equilibria of that subgame are not.
+  (:func:`negotiation.solvers.equilibria.enumerate_exactly`: the reference enumeration for
+  small local games, the certified vertex traversal of :mod:`negotiation.solvers.large` for
+  large ones, such as the root of a tree with player types, whose plans multiply across
+  types) gives every extreme equilibrium and the components; **every extreme equilibrium is
+  carried up as its own branch**, once per distinct behaviour (extreme equilibria of the
+  strategic form that differ only in how plans couple choices at different information sets
+  prescribe the same behaviour; Kuhn 1953). On a degenerate subgame the equilibria between
+  them give further subgame-perfect equilibria, said in a note. With one player moving,
+  every optimal pure plan is a branch (ties named). With three or more players moving, only
+  the **pure** equilibria are computed, exactly, and the note says plainly that mixed
+  equilibria of that subgame are not.
 
 Perfect-information trees therefore need no strategic form at all, for any number of players.
 Arithmetic is exact (:class:`fractions.Fraction`) throughout, and **every reported equilibrium
@@ -63,7 +68,7 @@ from negotiation.errors import LimitError
 from negotiation.model.payoffs import Game
 from negotiation.model.tree import TreeNumbers, TreeScenario
 from negotiation.solvers.components import components
-from negotiation.solvers.exact import solve_exact
+from negotiation.solvers.equilibria import enumerate_exactly
 from negotiation.solvers.reduced import Behaviour, Fragment, Threat
 
 #: Most subgame-perfect equilibria listed for one tree (or one subgame): beyond it a
@@ -86,9 +91,10 @@ class SubgameChoice:
     """Which equilibrium of an imperfect-information subgame a subgame-perfect one uses.
 
     ``equilibrium`` indexes the subgame's equilibria (for the continuation values below it),
-    of which there are ``count``: extreme equilibria from the exact engine when two players
-    move in it (``component`` and ``degenerate`` as in matrix solutions), or pure equilibria
-    only when three or more do (``pure_only``), or optimal pure plans when one does.
+    of which there are ``count``: extreme equilibria from the exact engine, one per distinct
+    behaviour, when two players move in it (``component`` and ``degenerate`` as in matrix
+    solutions), or pure equilibria only when three or more do (``pure_only``), or optimal
+    pure plans when one does.
     """
 
     root: str
@@ -588,7 +594,9 @@ class _Engine:
             game = Game(
                 [[x[a] for x in row] for row in table], [[x[b] for x in row] for row in table]
             )
-            solution = solve_exact(game)
+            # Small local games by the reference enumeration, large ones (a typed tree's
+            # root, whose plans multiply across types) by the certified vertex traversal.
+            solution = enumerate_exactly(game, tree.origin)
             component_of = {
                 e: k for k, comp in enumerate(components(solution.pairs)) for e in comp.equilibria
             }
@@ -599,20 +607,20 @@ class _Engine:
                     "each of its extreme equilibria gives a subgame-perfect equilibrium (listed); "
                     "the equilibria between them (its components) give further ones"
                 ] = None
-            result: list[_Local] = []
+            # Distinct extreme equilibria of the local strategic form can prescribe the same
+            # behaviour (Kuhn 1953: mixtures of plans that differ only in how they couple
+            # choices at different sets): each behaviour is one equilibrium, listed once.
+            distinct: dict[tuple[tuple[int, tuple[Fraction, ...] | None], ...], int] = {}
             for e, (x, y) in enumerate(solution.equilibria):
                 behaviour = fragment.behaviour_from_plans(a, rows, x)
                 behaviour.update(fragment.behaviour_from_plans(b, cols, y))
+                distinct.setdefault(tuple(sorted(behaviour.items())), e)
+            result: list[_Local] = []
+            for k, (key, e) in enumerate(distinct.items()):
                 choice = SubgameChoice(
-                    root,
-                    ids,
-                    e,
-                    len(solution.equilibria),
-                    component_of[e],
-                    solution.degenerate,
-                    False,
+                    root, ids, k, len(distinct), component_of[e], solution.degenerate, False
                 )
-                result.append((behaviour, (), choice))
+                result.append((dict(key), (), choice))
             return result
         return self.pure_equilibria(fragment, values)
 
