@@ -17,15 +17,17 @@ import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from negotiation.model.payoffs import CellBreakdown, payoff_matrices
 from negotiation.model.scenario import Matrix, Player, Scenario
+from negotiation.output.escape import printable as printable  # re-exported: report.printable
 from negotiation.solvers.components import NashSubset
 from negotiation.solvers.equilibria import METHODS, Solution
 from negotiation.solvers.exact import Vector
-from negotiation.studies.summary import regime_counts
-from negotiation.studies.sweep import SweepResult, change_points
+
+if TYPE_CHECKING:
+    from negotiation.studies.sweep import SweepResult
 
 #: Version of the JSON document layout; bumped only if a key changes meaning.
 SCHEMA_VERSION = 1
@@ -34,33 +36,6 @@ SCHEMA_VERSION = 1
 #: Characters that could move the cursor, clear the screen, change colours or reorder
 #: text on a terminal: C0 and C1 controls (ESC, CR, BEL, ...), DEL, line and paragraph
 #: separators, and the bidirectional embedding, override and isolate marks.
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
-def printable(text: str) -> str:
-    r"""``text`` with every terminal control character written as a visible escape.
-
-    Labels, titles and descriptions come from scenario files, which anyone can write; a
-    title holding ``ESC [2J`` would otherwise clear the screen and could print a fake
-    result. Newlines are escaped too, so each printed item stays on its line.
-
-    >>> printable("Accept\x1b[2J\nfake") == "Accept\\x1b[2J\\nfake"
-    True
-    >>> printable("Café, 日本")
-    'Café, 日本'
-    """
-    return _UNPRINTABLE.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-    if char in named:
-        return named[char]
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def _lines(lines: Iterable[str]) -> str:
     """Join report lines, each made printable (see :func:`printable`)."""
     return "\n".join(printable(line) for line in lines)
@@ -424,6 +399,10 @@ def sweep_summary(result: SweepResult, folder: object, files: Sequence[str]) -> 
     equilibrium set found at every grid point; a 2-D sweep counts the grid points of each
     regime.
     """
+    # Imported here: `negotiation solve` needs none of the sweep machinery (start-up time).
+    from negotiation.studies.summary import regime_counts
+    from negotiation.studies.sweep import change_points
+
     table = result.regime_table()  # on the result's columns: no object per point
     solved = len(table.points)
     degenerate = int(table.degenerate.sum())
