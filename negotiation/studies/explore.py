@@ -2,9 +2,12 @@
 
 A scenario's weights and scores are judgements. :func:`explore` draws many plausible
 versions of them (:mod:`negotiation.studies.sampling`: distributions on chosen numbers,
-relative scalings, weights on a simplex) and solves every draw completely, so it can say
-"the US accepts in 2% of plausible weightings (95% CI 1.8% to 2.2%), and these two numbers
-drive it". It reports, after the stochastic multicriteria acceptability analysis of
+relative scalings, weights on a simplex) and solves every draw completely, so it can say,
+of the rare-earth game with every US weight scaled by a U(0, 2) draw, "the US diversifies
+in 92.7% of draws (95% CI 92.1% to 93.2%) and rejects in 7.3%; its weights on alliance
+cohesion, supply security and diversification cost drive it" (10,000 draws, seed 0; it
+accepts in none: that needs weights on law and cohesion near 0, about 1 draw in 14,000).
+It reports, after the stochastic multicriteria acceptability analysis of
 Lahdelma, Hokkanen and Salminen (1998) and its SMAA-2 extension (Lahdelma and Salminen,
 "SMAA-2", *Operations Research* 49, 2001), with equilibrium regimes in the place of
 alternatives:

@@ -407,7 +407,8 @@ class _MatrixBook:
 
     scenario: Scenario
     examples: str = (
-        "weights.us.legitimacy, criteria.wedge.scores[accept][full] or payoffs.row[0][1]"
+        "weights.us.legitimacy, criteria.alliance_cohesion.scores[accept][full] or "
+        "payoffs.row[0][1]"
     )
 
     def held(self) -> list[tuple[Key, tuple[str, ...], Fraction]]:
@@ -482,7 +483,7 @@ def _resolve(scenario: Scenario, path: str) -> tuple[Key, str]:
         "--vary",
         path,
         "explore varies weights, criterion score cells and payoff cells (e.g. "
-        "weights.us.legitimacy, criteria.wedge.scores[accept][full])",
+        "weights.us.legitimacy, criteria.alliance_cohesion.scores[accept][full])",
     )
 
 
