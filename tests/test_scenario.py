@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
-from negotiation import Scenario, ScenarioError, load
+from negotiation import Axis, Grid, Scenario, ScenarioError, change_points, load, sweep
+from negotiation.model.catalogue import load_tree
+from negotiation.model.tree import TreeScenario
 
 CRITERIA = """
 name = "mini"
@@ -107,6 +110,42 @@ def test_override_by_position_and_by_id_agree() -> None:
     )
     assert by_pos == by_id
     assert by_pos.criteria[1].scores[1][0] == -3
+
+
+def _json_floats(content: object) -> object:
+    """Scenario content as it comes back from JSON: every non-integer number a float."""
+    return json.loads(json.dumps(content, default=float))
+
+
+def test_overrides_reach_the_floats_of_a_from_dict_scenario() -> None:
+    """A number held as a float (content read from JSON) takes --set and sweep overrides.
+
+    The parser reads a float as its shortest decimal form, so the override must give the
+    same scenario as overriding the TOML file, whose numbers are exact decimals.
+    """
+    data = _json_floats(load("rare-earth").content)
+    assert isinstance(data, dict)
+    assert isinstance(data["weights"]["us"]["legitimacy"], float)
+    scenario = Scenario.from_dict(data, "rare_earth.json")
+    assert scenario == load("rare-earth")
+    changes = {
+        "weights.us.legitimacy": "1/3",
+        "criteria.alliance_cohesion.scores[reject][full]": "-0.5",
+    }
+    assert scenario.with_overrides(changes) == load("rare-earth", changes)
+    assert Scenario.from_dict(data, overrides=changes) == load("rare-earth", changes)
+    path = "weights.us.diversification_cost"
+    grid = Grid((Axis.parse_values(f"{path}=1.7,9/5,1.9"),))
+    assert change_points(sweep(scenario, grid)) == change_points(sweep(load("rare-earth"), grid))
+
+
+def test_overrides_reach_the_floats_of_a_from_dict_tree() -> None:
+    """The same holds for a game tree built from JSON content (one override code path)."""
+    data = _json_floats(load_tree("rare-earth-sequential").content)
+    assert isinstance(data, dict)
+    tree = TreeScenario.from_dict(data, "rare_earth_sequential.json")
+    change = {"weights.russia.china_relations": "1.1"}
+    assert tree.with_overrides(change) == load_tree("rare-earth-sequential", change)
 
 
 def _error(text: str, overrides: dict[str, object] | None = None) -> ScenarioError:

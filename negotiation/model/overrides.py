@@ -286,7 +286,10 @@ def _set_number(
     else:
         assert isinstance(key, int)
         current = container[key]
-    if isinstance(current, bool) or not isinstance(current, (int, Decimal, Fraction)):
+    # A float is a number too: Scenario.from_dict takes content with floats (as from JSON),
+    # which the parser reads as their shortest decimal form; refusing them here made every
+    # override of such a number "not a number in the file".
+    if isinstance(current, bool) or not isinstance(current, (int, float, Decimal, Fraction)):
         raise ScenarioError(
             origin, shown(path_text), "unknown override path: it does not name a number in the file"
         )
@@ -302,8 +305,8 @@ def canonical_path(text: str, scenario: Scenario) -> str:
     """An override path with table cells by position, so two spellings of one number match.
 
     >>> from negotiation import load
-    >>> canonical_path("criteria.wedge.scores[accept][full]", load("rare-earth"))
-    'criteria.wedge.scores[0][0]'
+    >>> canonical_path("criteria.alliance_cohesion.scores[accept][full]", load("rare-earth"))
+    'criteria.alliance_cohesion.scores[0][0]'
     """
     players = scenario.players
     parts, out, axis = parse_path(text), [], 0
