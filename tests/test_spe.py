@@ -579,13 +579,14 @@ def test_agrees_with_gambit_on_random_trees() -> None:
 def test_no_two_subgame_perfect_equilibria_prescribe_the_same_behaviour() -> None:
     """Extreme equilibria of a local form that couple plans differently are listed once.
 
-    rare-earth-trap's root is a degenerate local game (8 US plans x 9 pairs of offers by
-    type) whose 6 extreme equilibria give 5 distinct behaviour profiles (two differ only in
-    how the US's mixed plans couple its choices at two information sets); random trees
-    with information sets are checked the same way.
+    rare-earth-trap's root is a degenerate local game (32 US plans x 9 pairs of offers by
+    type, solved by the certified large engine) whose 13 extreme equilibria give 10
+    distinct behaviour profiles (some differ only in how the US's mixed plans couple its
+    choices at different information sets); random trees with information sets are
+    checked the same way.
     """
     trap = solve_spe(load_tree("rare-earth-trap"))
-    assert len(trap.equilibria) == 5
+    assert len(trap.equilibria) == 10
     for tree in [load_tree("rare-earth-trap"), *small_random_trees(40, 3000)]:
         behaviours = [e.behaviour for e in solve_spe(tree).equilibria]
         assert len(behaviours) == len(set(behaviours))

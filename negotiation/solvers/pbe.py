@@ -936,11 +936,47 @@ class _TopGame:
         if self.trivial:
             return
         fragment = Fragment(tree, 0, lambda v: v in engine.tail_set, engine.numbers)
-        self.rows, self.cols = fragment.plans(0), fragment.plans(1)
+        never = self.never_rational()
+        self.rows, self.cols = (
+            [plan for plan in fragment.plans(p) if not never.intersection(plan)] for p in (0, 1)
+        )
         table = [[fragment.payoffs((r, c), values) for c in self.cols] for r in self.rows]
         self.game = Game(
             [[x[0] for x in row] for row in table], [[x[1] for x in row] for row in table]
         )
+
+    def never_rational(self) -> set[tuple[int, int]]:
+        """Top moves no PBE plays: worse than another action at every node of their set.
+
+        At a set whose actions all lead to outcomes (terminals of the top game, whose values
+        are fixed for this choice of tails), an action paying the mover less than another
+        one at every node of the set is a best reply to no belief, so sequential
+        rationality gives it probability 0 in every PBE, on the path or off it. The plans
+        using it are left out of the top game: a Nash equilibrium of the rest is one of the
+        whole top game (swapping such an action for the better one never pays less), and
+        the best replies to any belief, hence the Intuitive Criterion, are unchanged. On
+        rare-earth-trap (four US answers) this leaves 4 of the US's 32 plans at supply
+        weight 40 (accepting and keeping the status quo pay less than hedging and
+        diversifying against either type) and 1 at the default weights, where hedging does
+        too. Sets followed by further moves are left alone (their values depend on
+        behaviour).
+        """
+        tree, e = self.e.tree, self.e
+        out: set[tuple[int, int]] = set()
+        for i in e.top_infosets:
+            info = tree.infosets[i]
+            children = [tree.nodes[v].children for v in info.nodes]
+            if any(c not in self.values for kids in children for c in kids):
+                continue
+            worth = [[self.values[c][info.player] for c in kids] for kids in children]
+            for a in range(len(info.actions)):
+                if any(
+                    all(row[b] > row[a] for row in worth)
+                    for b in range(len(info.actions))
+                    if b != a
+                ):
+                    out.add((i, a))
+        return out
 
     def marginals(self, player: int, plans: Sequence[Plan], mix: Vector) -> tuple[Fraction, ...]:
         """The player's behaviour at its top sets (all first moves) from a mixed plan."""
