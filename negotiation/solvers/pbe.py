@@ -502,23 +502,11 @@ def solve_pbe(
 
     Selten's entry game, whose only PBE is its subgame-perfect equilibrium:
 
-    >>> tree = TreeScenario.from_string('''
-    ... name = "entry"
-    ... [[players]]
-    ... id = "entrant"
-    ... [[players]]
-    ... id = "incumbent"
-    ... [tree]
-    ... player = "entrant"
-    ... out = { payoffs = { entrant = 0, incumbent = 2 } }
-    ... [tree.in]
-    ... player = "incumbent"
-    ... fight = { payoffs = { entrant = -1, incumbent = -1 } }
-    ... accommodate = { payoffs = { entrant = 1, incumbent = 1 } }
-    ... ''')
+    >>> from negotiation.model.catalogue import load_tree
+    >>> tree = load_tree("entry")
     >>> solution = solve_pbe(tree)
     >>> [(e.description, [int(x) for x in e.payoffs]) for e in solution.equilibria]
-    [('entrant: in; incumbent: accommodate', [1, 1])]
+    [('Entrant: enters; Incumbent: accommodates', [1, 1])]
     """
     if len(tree.players) != 2:
         raise ScenarioError(

@@ -303,21 +303,8 @@ class ReducedForm:
 def reduced_form(tree: TreeScenario, numbers: TreeNumbers | None = None) -> ReducedForm:
     """The reduced strategic form of a two-player tree (plans, labels and payoffs).
 
-    >>> from negotiation.model.tree import TreeScenario
-    >>> tree = TreeScenario.from_string('''
-    ... name = "entry"
-    ... [[players]]
-    ... id = "entrant"
-    ... [[players]]
-    ... id = "incumbent"
-    ... [tree]
-    ... player = "entrant"
-    ... out = { payoffs = { entrant = 0, incumbent = 2 } }
-    ... [tree.in]
-    ... player = "incumbent"
-    ... fight = { payoffs = { entrant = -1, incumbent = -1 } }
-    ... accommodate = { payoffs = { entrant = 1, incumbent = 1 } }
-    ... ''')
+    >>> from negotiation.model.catalogue import load_tree
+    >>> tree = load_tree("entry")
     >>> form = reduced_form(tree)
     >>> form.labels
     (('out', 'in'), ('fight', 'accommodate'))
@@ -430,21 +417,8 @@ def solve_reduced(tree: TreeScenario, numbers: TreeNumbers | None = None) -> Red
     continuum of equilibria where the entrant stays out against a threat to fight with
     probability at least 1/2 (its ends are extreme equilibria); the threat is not credible.
 
-    >>> from negotiation.model.tree import TreeScenario
-    >>> tree = TreeScenario.from_string('''
-    ... name = "entry"
-    ... [[players]]
-    ... id = "entrant"
-    ... [[players]]
-    ... id = "incumbent"
-    ... [tree]
-    ... player = "entrant"
-    ... out = { payoffs = { entrant = 0, incumbent = 2 } }
-    ... [tree.in]
-    ... player = "incumbent"
-    ... fight = { payoffs = { entrant = -1, incumbent = -1 } }
-    ... accommodate = { payoffs = { entrant = 1, incumbent = 1 } }
-    ... ''')
+    >>> from negotiation.model.catalogue import load_tree
+    >>> tree = load_tree("entry")
     >>> solution = solve_reduced(tree)
     >>> [[str(p) for p in e.row + e.col] + [e.subgame_perfect] for e in solution.equilibria]
     [['1', '0', '1', '0', False], ['1', '0', '1/2', '1/2', False], ['0', '1', '0', '1', True]]

@@ -189,23 +189,11 @@ def solve_spe(tree: TreeScenario, numbers: TreeNumbers | None = None) -> TreeSol
 
     Selten's entry game has one: the entrant comes in and the incumbent accommodates.
 
-    >>> tree = TreeScenario.from_string('''
-    ... name = "entry"
-    ... [[players]]
-    ... id = "entrant"
-    ... [[players]]
-    ... id = "incumbent"
-    ... [tree]
-    ... player = "entrant"
-    ... out = { payoffs = { entrant = 0, incumbent = 2 } }
-    ... [tree.in]
-    ... player = "incumbent"
-    ... fight = { payoffs = { entrant = -1, incumbent = -1 } }
-    ... accommodate = { payoffs = { entrant = 1, incumbent = 1 } }
-    ... ''')
+    >>> from negotiation.model.catalogue import load_tree
+    >>> tree = load_tree("entry")
     >>> solution = solve_spe(tree)
     >>> [(e.path, [int(x) for x in e.payoffs]) for e in solution.equilibria]
-    [('entrant: in; incumbent: accommodate', [1, 1])]
+    [('Entrant: enters; Incumbent: accommodates', [1, 1])]
     """
     numbers = numbers or tree.numbers
     engine = _Engine(tree, numbers, None)
