@@ -40,9 +40,10 @@ import attrs
 
 from negotiation.errors import LimitError
 from negotiation.model.tree import TreeNumbers, TreeScenario
+from negotiation.output.pbe_report import pbe_document, pbe_text
 from negotiation.output.report import SCHEMA_VERSION, number, printable
 from negotiation.solvers.exact import Vector
-from negotiation.solvers.pbe import PBESolution, pbe_document, pbe_text, solve_pbe
+from negotiation.solvers.pbe import PBESolution, solve_pbe
 from negotiation.solvers.reduced import (
     ReducedEquilibrium,
     ReducedSolution,
@@ -189,7 +190,7 @@ def tree_document(
 
 
 def _pbe_keys(analysis: TreeAnalysis) -> dict[str, Any]:
-    """The perfect Bayesian keys (:func:`negotiation.solvers.pbe.pbe_document`).
+    """The perfect Bayesian keys (:func:`negotiation.output.pbe_report.pbe_document`).
 
     Present for every tree so that a program finds them: ``perfect_bayesian_computed``
     false and ``perfect_bayesian`` null where they were not computed
