@@ -11,12 +11,13 @@ import attrs
 import numpy as np
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 
 from negotiation import Game, load, solve
 from negotiation.limits import MAX_LABEL_LENGTH
-from negotiation.model.catalogue import catalogue
+from negotiation.model.catalogue import catalogue, load_tree
 from negotiation.model.payoffs import payoff_matrices
 from negotiation.model.scenario import Scenario
 from negotiation.output.plots import (
@@ -42,6 +43,8 @@ from negotiation.output.plots import (
     scenario_labels,
     strategy_plot,
 )
+from negotiation.output.tree_plots import SPE_COLOURS, legend_entries, spe_style, tree_plot
+from negotiation.solvers.spe import solve_spe
 from negotiation.studies.summary import RegimeContent
 from negotiation.studies.sweep import Axis, Grid, SweepResult, sweep
 
@@ -414,3 +417,32 @@ def test_strategies_at_the_same_probability_stay_visible() -> None:
     for collection in dots:
         faces = collection.get_facecolors()
         assert faces.size == 0 or not faces[:, 3].any()  # hollow: no fill hides another
+
+
+# --------------------------------------------------------------------------- tree drawings
+
+
+def test_tree_equilibria_never_share_a_look_and_labels_sit_on_a_ground() -> None:
+    """The trap's ten SPE get ten colours; later rounds change the dash; labels hide the bands."""
+    tree = load_tree("rare-earth-trap")
+    equilibria = solve_spe(tree).equilibria
+    assert len(equilibria) == 10  # tests/test_rare_earth_trap.py derives the ten
+    figure = tree_plot(tree, equilibria)
+    ax = figure.axes[0]
+    bands = {to_hex(line.get_color()) for line in ax.get_lines() if line.get_linewidth() == 7}
+    assert len(bands) == 10  # one colour per equilibrium's path: none repeats (R2: 1 = 5)
+    legend = legend_entries(tree, equilibria)[:10]
+    assert [text for text, _, _ in legend] == [
+        f"subgame-perfect equilibrium {k}" for k in range(1, 11)
+    ]
+    assert {colour.lower() for _, colour, _ in legend} == bands
+    looks = [spe_style(k) for k in range(3 * len(SPE_COLOURS))]
+    assert len(set(map(repr, looks))) == len(looks)  # 30 equilibria: 30 looks
+    labels = [t for t in ax.texts if t.get_text() in ("accept", "decline and diversify")]
+    assert labels
+    for text in labels:  # an opaque white ground under each action label (R2: stripes ran through)
+        patch = text.get_bbox_patch()
+        assert patch is not None
+        assert to_hex(patch.get_facecolor()) == "#ffffff"
+        assert (patch.get_alpha() or 0) >= 0.8
+        assert text.get_zorder() > 1  # drawn (with its ground) above the bands, at zorder 1

@@ -27,6 +27,7 @@ import attrs
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.typing import LineStyleType
 
 from negotiation.errors import LimitError
 from negotiation.model.tree import TreeNumbers, TreeScenario
@@ -38,9 +39,31 @@ from negotiation.solvers.spe import SubgamePerfect
 #: purple), repeated beyond six players.
 PLAYER_COLOURS = ("#332288", "#117733", "#882255", "#44AA99", "#999933", "#AA4499")
 
-#: Colours of highlighted subgame-perfect equilibria (Okabe-Ito orange, sky blue, rose,
-#: bluish green), repeated beyond four.
-SPE_COLOURS = ("#E69F00", "#56B4E9", "#CC6677", "#009E73")
+#: Colours of highlighted subgame-perfect equilibria: Okabe-Ito orange, sky blue, Tol's rose,
+#: Okabe-Ito bluish green, blue, vermillion, reddish purple and yellow, Tol's olive and wine
+#: (M. Okabe and K. Ito, *Color Universal Design*, 2008; P. Tol, *Colour schemes*, SRON
+#: technical note, 2021). Beyond ten, colours repeat with another dash pattern of the path
+#: (:func:`spe_style`), so no two equilibria of one drawing look alike.
+SPE_COLOURS = (
+    "#E69F00",
+    "#56B4E9",
+    "#CC6677",
+    "#009E73",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#F0E442",
+    "#999933",
+    "#882255",
+)
+
+#: Dash patterns of an equilibrium's path band, one per round through :data:`SPE_COLOURS`
+#: (solid first); choices off the path are always dotted.
+SPE_DASHES: tuple[LineStyleType, ...] = (
+    "-",
+    (0, (3.0, 1.2)),
+    (0, (1.2, 0.8, 3.0, 0.8)),
+)
 
 #: Size of the drawing: inches per leaf row and per depth column, and font size in points.
 ROW_INCHES = 0.62
@@ -56,6 +79,15 @@ MAX_DRAWN_LEAVES = 400
 
 #: How far (in columns) from its parent an edge turns horizontal; its label follows.
 ELBOW = 0.12
+
+#: The ground behind edge labels: the equilibria's bands (drawn below them) pass behind the
+#: letters instead of through them.
+LABEL_GROUND = {
+    "boxstyle": "square,pad=0.12",
+    "facecolor": "white",
+    "edgecolor": "none",
+    "alpha": 0.85,
+}
 
 
 @attrs.frozen
@@ -98,6 +130,20 @@ def tree_layout(tree: TreeScenario) -> TreeLayout:
     depth = tree.depth  # leaves line up in the last column: payoffs read as one table
     x = tuple(float(depth if node.kind == "leaf" else node.depth) for node in tree.nodes)
     return TreeLayout(x, tuple(y), row, depth + 1)
+
+
+def spe_style(k: int) -> tuple[str, LineStyleType]:
+    """The colour and path dash pattern of equilibrium ``k`` (0-based) of a drawing.
+
+    Colours run through :data:`SPE_COLOURS`; each later round takes the next pattern of
+    :data:`SPE_DASHES`, so equilibria ``k`` and ``k + 10`` share a colour, not a look, for up
+    to 30 equilibria (beyond that, patterns repeat too).
+
+    >>> spe_style(0), spe_style(10)
+    (('#E69F00', '-'), ('#E69F00', (0, (3.0, 1.2))))
+    """
+    colour = SPE_COLOURS[k % len(SPE_COLOURS)]
+    return colour, SPE_DASHES[(k // len(SPE_COLOURS)) % len(SPE_DASHES)]
 
 
 @attrs.frozen
@@ -270,8 +316,10 @@ def legend_entries(
 ) -> list[tuple[str, str, str]]:
     """What the legend says: (text, colour, style) for equilibria and information sets.
 
-    The style is ``solid`` (a path), ``dotted`` (choices off the path) or ``dash<k>`` (an
-    information set drawn with dash pattern ``k`` of :data:`INFOSET_DASHES`).
+    The style is ``solid`` (a path), ``path<r>`` (a path drawn with pattern ``r`` of
+    :data:`SPE_DASHES`, for equilibria beyond the colours), ``dotted`` (choices off the
+    path) or ``dash<k>`` (an information set drawn with dash pattern ``k`` of
+    :data:`INFOSET_DASHES`).
 
     >>> from negotiation.model.catalogue import load_tree
     >>> legend_entries(load_tree("matching-pennies-tree"), [])
@@ -282,8 +330,10 @@ def legend_entries(
         entries.append(("subgame-perfect path", SPE_COLOURS[0], "solid"))
     else:
         for k in range(len(equilibria)):
-            colour = SPE_COLOURS[k % len(SPE_COLOURS)]
-            entries.append((f"subgame-perfect equilibrium {k + 1}", colour, "solid"))
+            colour, _ = spe_style(k)
+            rounds = (k // len(SPE_COLOURS)) % len(SPE_DASHES)
+            style = "solid" if rounds == 0 else f"path{rounds}"
+            entries.append((f"subgame-perfect equilibrium {k + 1}", colour, style))
     if any(not mark.on_path for e in equilibria for mark in spe_edges(tree, e)):
         entries.append(("its choices off the path", "#999999", "dotted"))
     lines = infoset_lines(tree, tree_layout(tree))
@@ -310,16 +360,12 @@ def _legend(ax: Axes, tree: TreeScenario, equilibria: Sequence[SubgamePerfect]) 
             dash = INFOSET_DASHES[int(style[4:]) % len(INFOSET_DASHES)]
             handles.append(Line2D([], [], color=colour, linestyle=dash, linewidth=1.3))
         else:
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    color=colour,
-                    linestyle=":" if style == "dotted" else "-",
-                    linewidth=5,
-                    alpha=0.55,
-                )
-            )
+            pattern: LineStyleType = "-"
+            if style == "dotted":
+                pattern = ":"
+            elif style.startswith("path"):
+                pattern = SPE_DASHES[int(style[4:])]
+            handles.append(Line2D([], [], color=colour, linestyle=pattern, linewidth=5, alpha=0.55))
     ax.legend(
         handles,
         [plain_text(text, 120) for text, _, _ in entries],
@@ -371,6 +417,7 @@ def _draw_edges(
                 ha="left",
                 va="bottom",
                 zorder=5,
+                bbox=LABEL_GROUND,
             )
             below = ""
             if node.kind == "chance":
@@ -390,6 +437,7 @@ def _draw_edges(
                     color="#444444",
                     style="italic",
                     zorder=5,
+                    bbox=LABEL_GROUND,
                 )
 
 
@@ -402,7 +450,7 @@ def _draw_highlights(
 ) -> None:
     count = len(equilibria)
     for k, e in enumerate(equilibria):
-        colour = SPE_COLOURS[k % len(SPE_COLOURS)]
+        colour, pattern = spe_style(k)
         shift = (k - (count - 1) / 2) * 0.09  # side by side where paths share an edge
         for mark in spe_edges(tree, e):
             xs, ys = _elbow(layout, mark.parent, mark.child)
@@ -411,7 +459,7 @@ def _draw_highlights(
                 [ys[0] + shift, ys[1] + shift, ys[2] + shift],
                 color=colour,
                 linewidth=7 if mark.on_path else 4,
-                linestyle="-" if mark.on_path else ":",
+                linestyle=pattern if mark.on_path else ":",
                 alpha=0.55,
                 solid_capstyle="round",
                 zorder=1,
