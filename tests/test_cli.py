@@ -503,3 +503,22 @@ def test_lazy_commands_are_listed_by_their_own_help_without_importing_them() -> 
         [sys.executable, "-c", probe], check=True, capture_output=True, text=True
     ).stdout.splitlines()
     assert lines == ["['negotiation.cli.app', 'negotiation.cli.choices']", "[]"]
+
+
+def test_a_stop_after_a_progress_bar_ends_its_line_with_a_real_newline() -> None:
+    """A stop message that starts a fresh line prints a real newline, not an escaped one."""
+    import click
+
+    from negotiation.cli.app import Boundary, Stop
+
+    @click.group(cls=Boundary)
+    def group() -> None:
+        """A throwaway group under the real error boundary."""
+
+    @group.command()
+    def halt() -> None:
+        raise Stop("\ninterrupted after 3 of 9 grid points", 130)
+
+    result = CliRunner().invoke(group, ["halt"])
+    assert result.exit_code == 130
+    assert result.stderr == "\ninterrupted after 3 of 9 grid points\n"

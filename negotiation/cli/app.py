@@ -199,7 +199,11 @@ class Boundary(click.Group):
             return end.code if isinstance(end.code, int) else (0 if end.code is None else 1)
         except Stop as stop:
             _ignore_interrupts()
-            click.echo(one_line(stop.message), err=True)
+            message = stop.message
+            if message.startswith("\n"):  # end a progress bar's line first (a terminal)
+                click.echo("", err=True)
+                message = message[1:]
+            click.echo(one_line(message), err=True)
             return stop.code
         except (_Interrupted, click.Abort, KeyboardInterrupt) as stop:
             _ignore_interrupts()
@@ -364,7 +368,7 @@ _set_option = click.option(
     multiple=True,
     metavar="PATH=VALUE",
     help="Change a number of the scenario, e.g. weights.us.legitimacy=0.9 or "
-    "criteria.wedge.scores[accept][full]=1.5 (repeatable).",
+    "criteria.alliance_cohesion.scores[accept][full]=1.5 (repeatable).",
 )
 _scenario_argument = click.argument("scenario", metavar="SCENARIO")
 FORMATS = IMAGE_FORMATS  # the name before --image-format existed

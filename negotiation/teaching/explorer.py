@@ -58,8 +58,9 @@ if TYPE_CHECKING:
 #: Nested weights as :attr:`Scenario.weights` holds them: player id -> criterion id -> number.
 Weights = Mapping[str, Mapping[str, object]]
 
-#: Default slider range and step: wide enough for the rare-earth thresholds (supply security
-#: must weigh 4 times international law before the US accepts) and for negative weights.
+#: Default slider range and step: wide enough for the rare-earth thresholds (the US stops
+#: diversifying above a diversification-cost weight of 9/5; it accepts only with a law weight
+#: below -53/40) and for negative weights.
 BOUNDS = (-6, 6)
 STEP = "0.05"
 
