@@ -20,7 +20,7 @@ answer, so a student who makes one is told which.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 
 from negotiation.model.catalogue import load_tree
@@ -222,7 +222,9 @@ def _trap_facts() -> Facts:
         return Affine(worth[trap] - worth[genuine], worth[genuine], "p")
 
     offer = tree.nodes[at[trap]]
-    answer, other = line(TRAP_ANSWER), line(_other_action(offer.actions))
+    answer = line(TRAP_ANSWER)
+    switch = _other_action(offer.actions, line, x)
+    other = line(switch)
     then = {
         t: tree.nodes[_child(tree, _child(tree, at[t], TRAP_ANSWER), _best(pool, tree, t))].label
         for t in (trap, genuine)
@@ -237,7 +239,7 @@ def _trap_facts() -> Facts:
         "default_prior": frac(_prior(load_tree(TRAP))[0]),
         "offer": offer.label,
         "answer": tree.nodes[_child(tree, at[trap], TRAP_ANSWER)].label,
-        "other": tree.nodes[_child(tree, at[trap], _other_action(offer.actions))].label,
+        "other": tree.nodes[_child(tree, at[trap], switch)].label,
         "answer_pays": answer,
         "other_pays": other,
         "trap_then": then[trap],
@@ -248,10 +250,21 @@ def _trap_facts() -> Facts:
     }
 
 
-def _other_action(actions: tuple[str, ...]) -> str:
-    """The US's other answer to the offer (the question's answer is :data:`TRAP_ANSWER`)."""
-    (other,) = [a for a in actions if a != TRAP_ANSWER]
-    return other
+def _other_action(
+    actions: tuple[str, ...], line: Callable[[str], Affine], threshold: Fraction
+) -> str:
+    """The answer the US switches to at the threshold: its best other answer just above it.
+
+    The question's answer is :data:`TRAP_ANSWER`; of the others (the trap file has four
+    answers) the one the US prefers just above ``threshold`` is the one hedging ties with
+    there, so its payoff line meets hedging's at the threshold (checked).
+    """
+    others = [a for a in actions if a != TRAP_ANSWER]
+    # Best just above the threshold: highest value there, then the steepest rise (exact).
+    best = max(others, key=lambda a: (line(a)(threshold), line(a).slope))
+    if line(best)(threshold) != line(TRAP_ANSWER)(threshold):
+        raise AssertionError(f"{best} does not tie with {TRAP_ANSWER} at {threshold}")
+    return best
 
 
 def _best(pool: PBESet, tree: TreeScenario, t: int) -> str:
