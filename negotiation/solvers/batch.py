@@ -51,7 +51,10 @@ solver's:
    found in floating point are exactly the equilibria of the exact solver.
 6. Suspect games (and any the caller marks with ``force_exact``) are handed to the exact
    solver (:func:`negotiation.solvers.exact.solve_exact`), which decides degeneracy exactly
-   and returns every extreme equilibrium.
+   and returns every extreme equilibrium. Many of them at once (a sweep's degenerate
+   points) run the same enumeration compiled in int64,
+   :func:`negotiation.solvers.integer_kernel.solve_integer_games`, whose answer is
+   ``solve_exact``'s field for field; games whose integers could overflow stay in Python.
 
 The result is complete for every game, degenerate or not. Every equilibrium returned is
 finally checked as a mutual best response in floating point; a NaN fails that check.
@@ -71,6 +74,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import sys
 from collections.abc import Callable
 
 import attrs
@@ -79,7 +83,7 @@ import numpy.typing as npt
 
 from negotiation.model.payoffs import Game
 from negotiation.solvers.components import components
-from negotiation.solvers.exact import solve_exact
+from negotiation.solvers.exact import ExactSolution, solve_exact
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -98,6 +102,11 @@ CHUNK = 20_000
 
 #: Batches this large use the compiled float stage by default (it repays loading numba).
 COMPILED_MIN = 100_000
+
+#: A chunk with this many games for the exact solver runs them through the compiled integer
+#: kernel even if numba is not loaded yet (loading it costs about 0.7 s, some 1,000 games of
+#: the Python exact solver; a sweep's later blocks reuse it).
+INTEGER_MIN = 256
 
 #: Relative tolerance of the final best-response check of every equilibrium.
 TOLERANCE = 1e-9
@@ -389,8 +398,9 @@ def _solve_chunk(
     # Equilibria of exactly solved games keep the exact solver's order (rank 1, 2, ...).
     rank_parts = [np.zeros(len(g), dtype=np.int64) for g, _, _ in kept]
     degenerate = np.zeros(N, dtype=bool)
-    for index in np.flatnonzero(suspect):
-        solution = solve_exact(exact(offset + int(index)))
+    suspects = np.flatnonzero(suspect)
+    solutions = _exact_solutions([offset + int(i) for i in suspects], exact)
+    for index, solution in zip(suspects, solutions, strict=True):
         degenerate[index] = solution.degenerate
         eqs = solution.equilibria
         games.append(np.full(len(eqs), offset + index, dtype=np.int64))
@@ -419,6 +429,26 @@ def _solve_chunk(
     position = np.arange(len(game)) - np.searchsorted(game, game, side="left")
     component = np.where(component < 0, position, component)
     return game, row, col, component, degenerate, suspect
+
+
+def _exact_solutions(indices: list[int], exact: Callable[[int], Game]) -> list[ExactSolution]:
+    """Step 6: :func:`solve_exact` of the games ``exact(g)`` for ``g`` in ``indices``.
+
+    Many games at once go through the compiled integer kernel
+    (:mod:`negotiation.solvers.integer_kernel`, the same enumeration in int64 with the same
+    results), which loads numba: it is used when numba is loaded already, or for at least
+    :data:`INTEGER_MIN` games. Games whose integers could overflow int64 stay on
+    :func:`solve_exact`.
+    """
+    games = [exact(g) for g in indices]
+    loaded = "numba" in sys.modules
+    if not games or (len(games) < INTEGER_MIN and not loaded):
+        return [solve_exact(game) for game in games]
+    from negotiation.solvers.integer_kernel import integer_games, solve_integer_games
+
+    A, B, fits = integer_games(games)
+    fast = iter(solve_integer_games(A[fits], B[fits]))
+    return [next(fast) if ok else solve_exact(game) for game, ok in zip(games, fits, strict=True)]
 
 
 _Found = list[tuple[npt.NDArray[np.int64], FloatArray, FloatArray]]
