@@ -462,3 +462,10 @@ def test_strategies_sort_exactly_even_where_floats_tie() -> None:
 
 def _transposed(M: tuple[tuple[Fraction, ...], ...]) -> tuple[tuple[Fraction, ...], ...]:
     return tuple(zip(*M, strict=True))
+
+
+def test_the_limit_message_gives_the_game_shape_rows_by_columns() -> None:
+    """A wide 7x9 game past its budget is called "a 7x9 game", whichever polytope stops first."""
+    game = random_game(np.random.default_rng(9), "normal", (7, 9))
+    with pytest.raises(LimitError, match="of a 7x9 game"):
+        solve_large(game, max_bases=20)

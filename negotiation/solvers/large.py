@@ -301,11 +301,13 @@ def _polytope_vertices(M: list[list[int]], max_bases: int, player: str) -> _Vert
                 return _Vertices(kept, None)
         exact = vertex_table(M, max_bases=max_bases)
     except TooManyBasesError:
+        # P (row player) is {x : B^T x <= 1}: M has n rows and d = m columns; Q is A's.
+        shape = f"{d}x{r}" if player == "row" else f"{r}x{d}"
         raise LimitError(
             "game",
             "",
             f"the {player} player's best-response polytope has more than {max_bases:,} "
-            f"bases, too many to enumerate every equilibrium of a {len(M)}x{d} game within "
+            f"bases, too many to enumerate every equilibrium of a {shape} game within "
             "the limit (solve_large(..., max_bases=...) raises it)",
         ) from None
     return _Vertices(exact.tight, exact)
