@@ -259,12 +259,13 @@ def rules(plan: Plan, rows: Mapping[str, np.ndarray[Any, Any]]) -> list[dict[str
     targets: list[tuple[str, str, BoolArray]] = []
     probs = rows["probs"][:MAX_DRAWS]
     column = 0
+    plays = " " if plan.kind == "tree" else " plays "  # tree actions are verb phrases
     for pid, sids, player_label, strategy_labels in plan.players:
         for sid, strategy_label in zip(sids, strategy_labels, strict=True):
             targets.append(
                 (
                     f"played.{pid}.{sid}",
-                    f"{player_label} plays {strategy_label}",
+                    f"{player_label}{plays}{strategy_label}",
                     probs[:, column] > 0,
                 )
             )

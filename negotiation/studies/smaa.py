@@ -151,6 +151,10 @@ def verdicts(
     >>> [(v["player"], v["strategy"], v["verdict"]) for v in verdicts(load("rare-earth"), doc)]
     [('us', 'diversify', 'robust'), ('russia', 'full', 'fragile')]
     """
+    from negotiation.model.tree import TreeScenario
+
+    # A tree's action labels are verb phrases ("makes the full offer ... at the root").
+    plays = " " if isinstance(scenario, TreeScenario) else " plays "
     out = []
     for pid, sid, who, what in baseline_choices(scenario):
         entry = document["strategies"][pid][sid]
@@ -166,7 +170,7 @@ def verdicts(
                 "share": entry["played"],
                 "ci95": [low, high],
                 "verdict": verdict,
-                "text": f"{who} plays {what}, as at the scenario's own numbers, in "
+                "text": f"{who}{plays}{what}, as at the scenario's own numbers, in "
                 f"{_percent(entry['played'])} of draws (95% CI {_percent(low)} to "
                 f"{_percent(high)}): {verdict}",
             }
