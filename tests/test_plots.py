@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.image import imread
@@ -29,6 +30,7 @@ from negotiation.output.plots import (
     RegimeStyle,
     branches,
     degenerate_marks,
+    degenerate_rings,
     links,
     outcome_colour,
     payoff_heatmaps,
@@ -446,3 +448,35 @@ def test_tree_equilibria_never_share_a_look_and_labels_sit_on_a_ground() -> None
         assert to_hex(patch.get_facecolor()) == "#ffffff"
         assert (patch.get_alpha() or 0) >= 0.8
         assert text.get_zorder() > 1  # drawn (with its ground) above the bands, at zorder 1
+
+
+def test_degenerate_rings_thin_out_and_sit_on_degenerate_points() -> None:
+    """On the 121-point cost sweep the rings above 9/5 are spaced apart, not a solid band (R2).
+
+    Every point above the cost weight 9/5 is degenerate (see the comment above ONE_D); each
+    ring must sit on one of them and rings of one row must not touch, so the Reject squares
+    at probability 1 show between them.
+    """
+    path = "weights.us.diversification_cost"
+    result = sweep(load("rare-earth"), Grid((Axis.linspace(path, 0, 3, 121),)))
+    degenerate = {r[path] for r in result.rows if r["degenerate"]}
+    assert min(degenerate) == 1.8  # 9/5 and above
+    figure = strategy_plot(result)
+    ax = figure.axes[0]
+    drawn = [c for c in ax.collections if isinstance(c, PathCollection) and len(c.get_offsets())]
+    black = [c for c in drawn if to_hex(c.get_edgecolor()[0]) == "#000000"]  # the rings
+    assert black
+    width = ax.get_position().width * figure.get_size_inches()[0] * 72
+    points_per_unit = width / (ax.get_xlim()[1] - ax.get_xlim()[0])
+    for collection in black:
+        diameter = math.sqrt(float(collection.get_sizes()[0]))
+        assert diameter < 13  # smaller than on a coarse grid: they shrink with the markers
+        offsets = np.asarray(collection.get_offsets())
+        assert {float(x) for x in offsets[:, 0]} <= degenerate
+        for y in set(offsets[:, 1]):
+            xs = np.sort(offsets[offsets[:, 1] == y, 0])
+            assert (np.diff(xs) * points_per_unit > diameter).all()  # rings do not touch
+    reject = next(c for c in black if len(c.get_offsets()) > 1 and 1.0 in c.get_offsets()[:, 1])
+    assert len(reject.get_offsets()) >= 10  # Reject at 1: still a ring every few points
+    coarse = degenerate_rings([0.0, 0.5, 1.0], [1.0, 1.0, 1.0], [False, True, True], 350, 9.5)
+    assert (coarse.x, coarse.block, coarse.size) == ((0.5, 1.0), 1, 13.0)  # each point ringed

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import colorsys
 import math
+import re
 import textwrap
 import zlib
 from collections.abc import Mapping, Sequence
@@ -98,6 +99,10 @@ ANNOTATED_CELLS = 400
 #: grids one dot stands for a block of cells (see :func:`degenerate_marks`).
 MARK_SPACING = 4.0
 
+#: Least gap between two degenerate-point rings of a 1-D plot, in points; on finer grids
+#: one ring stands for a run of grid points (see :func:`degenerate_rings`).
+RING_GAP = 3.0
+
 Players = Sequence[tuple[str, tuple[str, ...], str, tuple[str, ...]]]
 
 
@@ -129,9 +134,40 @@ def wrapped(label: str, width: int, limit: int = limits.MAX_LABEL_LENGTH) -> str
     return "\n".join(textwrap.wrap(plain_text(label, limit), width)) or plain_text(label)
 
 
+#: Longest parenthesis kept on one line when a heading is wrapped ("(March 2025)").
+KEPT_PHRASE = 30
+
+
+def heading_wrapped(label: str, width: int) -> str:
+    r""":func:`wrapped` for titles: a sentence per line first, never breaking a short parenthesis.
+
+    A title that fits stays on one line. One that does not is broken at its sentence ends
+    (``?``, ``.``, ``!`` before a capital) and each sentence wrapped; a parenthesis of up
+    to :data:`KEPT_PHRASE` characters stays whole, so a date is not split from its month.
+
+    >>> print(heading_wrapped("Is it a trap? The game with a type unknown (March 2025)", 40))
+    Is it a trap?
+    The game with a type unknown (March 2025)
+    >>> heading_wrapped("Short (March 2025)", 40)
+    'Short (March 2025)'
+    """
+    text = plain_text(label)
+    if len(text) <= width:
+        return text
+    out: list[str] = []
+    for sentence in re.split(r"(?<=[.?!])\s+(?=[A-Z])", text):
+        kept = re.sub(
+            rf"\([^()]{{1,{KEPT_PHRASE - 2}}}\)",
+            lambda m: m.group(0).replace(" ", "\u00a0"),
+            sentence,
+        )
+        out += [line.replace("\u00a0", " ") for line in textwrap.wrap(kept, width)]
+    return "\n".join(out) or text
+
+
 def _lines(texts: Sequence[str | None], width: int) -> str:
-    """Several texts, each wrapped, one under the other (empty ones left out)."""
-    return "\n".join(wrapped(t, width) for t in texts if t)
+    """Several headings, each wrapped by :func:`heading_wrapped`, one under the other."""
+    return "\n".join(heading_wrapped(t, width) for t in texts if t)
 
 
 # --------------------------------------------------------------------------- words
@@ -389,6 +425,57 @@ def marker_scale(points: int, width: float) -> float:
     return (diameter / 9.5) ** 2
 
 
+@attrs.frozen
+class DegenerateRings:
+    """Where a 1-D plot rings one strategy's (or player's) degenerate points, and how.
+
+    ``block`` is 1 when every degenerate grid point gets its own ring; on a finer grid one
+    ring stands for each block of ``block`` consecutive grid values (counted from the first)
+    holding degenerate points at one value of ``y``, drawn on the first of them: always on
+    a degenerate point, and at the same places for every strategy. ``size`` is the ring's
+    diameter in points.
+    """
+
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    size: float
+    block: int
+
+
+def degenerate_rings(
+    x: Sequence[float], y: Sequence[float], flagged: Sequence[bool], width: float, marker: float
+) -> DegenerateRings:
+    """Rings for the flagged points of a branch drawn on an axes ``width`` points wide.
+
+    A ring is 3.5 points wider than the largest marker (``marker`` points across: 13 points
+    on a coarse grid, as before). Rings at least :data:`RING_GAP` apart: a 13-point grid
+    rings every degenerate point, a 121-point grid one per run of grid values, so the rings
+    along a degenerate stretch read as a dotted chain, not a black band hiding the markers
+    inside it (as degenerate dots on a regime map thin out, :func:`degenerate_marks`).
+
+    >>> xs = [k / 10 for k in range(121)]
+    >>> rings = degenerate_rings(xs, [1.0] * 121, [k > 72 for k in range(121)], 350, 4.0)
+    >>> rings.size, rings.block, len(rings.x)
+    (7.5, 4, 13)
+    >>> rings.x[:3], rings.x[-1]
+    ((7.3, 7.6, 8.0), 12.0)
+    >>> degenerate_rings(xs[:13], [0.0] * 13, [k == 6 for k in range(13)], 350, 9.5).x
+    (0.6,)
+    """
+    grid = np.unique(np.asarray(x, dtype=float))
+    spacing = width / max(1, len(grid) - 1)
+    size = marker + 3.5
+    block = max(1, math.ceil((size + RING_GAP) / max(spacing, 1e-9)))
+    first: dict[tuple[int, float], float] = {}
+    for xv, yv, flag in zip(x, y, flagged, strict=True):
+        if flag:
+            index = int(np.searchsorted(grid, xv))
+            key = (index // block, float(yv))
+            first[key] = min(first.get(key, math.inf), float(xv))
+    keys = sorted(first)
+    return DegenerateRings(tuple(first[k] for k in keys), tuple(y for _, y in keys), size, block)
+
+
 def _draw_branch(
     ax: Axes,
     branch: Branch,
@@ -416,12 +503,15 @@ def _draw_branch(
         label=wrapped(branch.label, 40),
         zorder=3 + k / 100,
     )
-    flagged = np.asarray(branch.degenerate)
-    if flagged.any():
+    if any(branch.degenerate):
+        width = ax.bbox.width * 72 / ax.figure.dpi  # the axes' width in points
+        rings = degenerate_rings(
+            branch.x, branch.y, branch.degenerate, width, 9.5 * math.sqrt(scale)
+        )
         ax.scatter(
-            x[flagged],
-            y[flagged],
-            s=170,
+            rings.x,
+            rings.y,
+            s=rings.size**2,
             facecolors="none",
             edgecolors="black",
             linewidths=0.8,
