@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -13,11 +14,11 @@ from negotiation.errors import LimitError, OutputError, ScenarioError
 from negotiation.model.catalogue import load_tree
 from negotiation.model.tree import TreeScenario
 from negotiation.model.types import tree_from_string
-from negotiation.output import results, tree_results, tree_sweep_plots
+from negotiation.output import report, results, tree_results, tree_sweep_plots
 from negotiation.solvers.pbe import prior_thresholds, regime, solve_pbe
 from negotiation.solvers.spe import solve_spe
 from negotiation.studies.sweep import Axis, Grid
-from negotiation.studies.tree_sweep import SEPARATOR, columns, sweep_tree
+from negotiation.studies.tree_sweep import SEPARATOR, columns, regime_numbers, sweep_tree
 
 CHINA = "weights.russia.china_relations"
 
@@ -315,6 +316,61 @@ def test_pbe_sweep_plot_names_subgame_perfect_payoffs_and_pbe_regimes() -> None:
     assert not plain.pbe
     top = tree_sweep_plots.tree_sweep_plot(plain).axes[0]
     assert top.get_ylabel().replace("\n", " ") == "payoff in subgame-perfect equilibrium"
+
+
+def test_console_summary_json_and_plot_number_regimes_alike(tmp_path: Path) -> None:
+    """R1, R2, ... name the same regimes, in the same order, in all three outputs (review R2).
+
+    Beer-Quiche's PBE regimes are long (over 200 characters), so the console lists them once
+    as numbers; summary.json and the payoff plot's legend and strip must use those numbers.
+    """
+    tree = load_tree("beer-quiche")
+    result = tree_results.run(tree, grid("types.sender.strong=0:1:5"), tmp_path / "bq")
+    console = report.tree_sweep_summary(result, tmp_path / "bq", [])
+    listed = re.findall(r"^  (R\d+): (.*)$", console, flags=re.MULTILINE)
+    numbers = regime_numbers(result)
+    assert listed == [(n, label) for label, n in numbers.items()]
+    assert [n for n, _ in listed] == [f"R{k}" for k in range(1, len(listed) + 1)]
+    assert len(listed) >= 3  # the grid's regimes and the one at the threshold 1/2
+    for t in result.thresholds or ():  # every regime a threshold names has a number
+        assert {t["before"], t["at"], t["after"]} <= set(numbers)
+    summary = json.loads((tmp_path / "bq" / results.SUMMARY).read_text())
+    assert [(r["number"], r["label"]) for r in summary["regime_numbers"]] == listed
+    assert all(r["number"] == numbers[r["label"]] for r in summary["regimes"])
+    figure = tree_sweep_plots.tree_sweep_plot(result)
+    legend = [t.get_text().replace("\n", " ") for t in figure.legends[0].get_texts()]
+    drawn = [text.split(": ", 1)[0] for text in legend]
+    assert drawn == sorted(drawn, key=lambda n: int(n[1:]))  # in R order
+    for text in legend:
+        n, label = text.split(": ", 1)
+        assert label == " ".join(numbers_label(numbers, n).split())  # wrapped, same words
+    strip = figure.axes[1]
+    assert {t.get_text() for t in strip.texts} == set(drawn)  # each drawn regime named
+
+
+def numbers_label(numbers: dict[str, str], number: str) -> str:
+    """The regime label that ``numbers`` numbers ``number``."""
+    return next(label for label, n in numbers.items() if n == number)
+
+
+def test_tree_sweep_headings_use_the_scenarios_words_and_whole_phrases() -> None:
+    """The subtitle names the criterion by its label; the title breaks at its question mark.
+
+    rare-earth-trap's title is 97 characters: wrapped at 90 it used to end "(March" / "2025)".
+    """
+    trap = load_tree("rare-earth-trap")
+    labels = tree_sweep_plots.tree_labels(
+        trap, ["types.russia.trap"], [("weights.us.supply_security", "40")]
+    )
+    assert labels.subtitle == "with United States weight on supply security = 40"
+    assert labels.xlabel == "P(Russia's type is 'trap')"
+    result = sweep_tree(tree_from_string(TRUST), grid("types.trustee.honest=0:1:3"))
+    title = tree_sweep_plots.tree_sweep_plot(result, labels).axes[0].get_title()
+    assert title.split("\n")[:3] == [
+        "Is Russia's rare-earth offer a trap?",
+        "The sequential game with Russia's type unknown (March 2025)",
+        "with United States weight on supply security = 40",
+    ]
 
 
 @pytest.mark.parametrize("redeliver", [True, False])

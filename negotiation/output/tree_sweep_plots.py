@@ -57,7 +57,12 @@ from negotiation.output.plots import (
     save,
     wrapped,
 )
-from negotiation.studies.tree_sweep import TreeSweepResult, parts, tree_path_label
+from negotiation.studies.tree_sweep import (
+    TreeSweepResult,
+    parts,
+    regime_numbers,
+    tree_path_label,
+)
 
 #: Y-axis of a 1-D sweep's payoffs, labelled by subgame-perfect regimes.
 SPE_YLABEL = "payoff in subgame-perfect equilibrium"
@@ -110,7 +115,9 @@ def _labels(
 ) -> Labels:
     words = [tree_path_label(p, players, criteria) for p in paths]
     subtitle = overrides_text(
-        [(p, Fraction(v)) for p, v in overrides], [(p, (), lab, ()) for p, lab in players]
+        [(p, Fraction(v)) for p, v in overrides],
+        [(p, (), lab, ()) for p, lab in players],
+        criteria,
     )
     return Labels(
         title=title or None,
@@ -237,6 +244,47 @@ def strip_segments(result: TreeSweepResult) -> StripSegments | None:
     return StripSegments(tuple(segments), tuple(points))
 
 
+@attrs.frozen
+class StripNumber:
+    """A regime's number written on the strip: at ``x``, inside the strip or just above it."""
+
+    x: float
+    text: str
+    inside: bool
+
+
+#: Narrowest run of the strip (a fraction of the axis) that has its number written inside;
+#: narrower ones (a regime of a threshold alone) have it just above the strip.
+NUMBER_INSIDE = 0.04
+
+
+def strip_numbers(
+    boxes: Sequence[tuple[float, float, str]], numbers: Mapping[str, str]
+) -> list[StripNumber]:
+    """Where the strip shows each regime's ``R`` number: once per run of adjacent boxes.
+
+    >>> [(n.x, n.text, n.inside) for n in strip_numbers(
+    ...     [(0, 1, "a"), (1, 2, "a"), (2, 2.02, "b"), (2.02, 4, "c")],
+    ...     {"a": "R1", "b": "R2", "c": "R3"})]
+    [(1.0, 'R1', True), (2.01, 'R2', False), (3.01, 'R3', True)]
+    """
+    if not boxes:
+        return []
+    ordered = sorted(boxes)
+    span = max(hi for _, hi, _ in ordered) - min(lo for lo, _, _ in ordered) or 1.0
+    runs: list[list[Any]] = []
+    for lo, hi, label in ordered:
+        if runs and runs[-1][2] == label and abs(runs[-1][1] - lo) <= 1e-12 * span:
+            runs[-1][1] = hi
+        else:
+            runs.append([lo, hi, label])
+    return [
+        StripNumber(round((lo + hi) / 2, 12), numbers[label], (hi - lo) >= NUMBER_INSIDE * span)
+        for lo, hi, label in runs
+        if label in numbers
+    ]
+
+
 def payoff_points(result: TreeSweepResult) -> dict[str, tuple[list[float], list[float]]]:
     """Per player, (x, payoff) of every distinct subgame-perfect payoff at every point."""
     path = result.paths[0]
@@ -278,6 +326,8 @@ def tree_sweep_plot(result: TreeSweepResult, labels: Labels | None = None) -> Fi
         drawn = exact.labels
         width = 0.012 * (max(edges) - min(edges))
         boxes = [*exact.segments, *((x - width / 2, x + width / 2, lab) for x, lab in exact.points)]
+    numbers = regime_numbers(result)
+    drawn = tuple(sorted(drawn, key=lambda lab: int(numbers[lab][1:])))  # R1, R2, ...
     styles = regime_styles(drawn, colours)
     style_of = dict(zip(drawn, styles, strict=True))
     for lo, hi, label in boxes:
@@ -288,6 +338,14 @@ def tree_sweep_plot(result: TreeSweepResult, labels: Labels | None = None) -> Fi
                 Rectangle((lo, 0), hi - lo, 1, facecolor="none", edgecolor=colour,
                           hatch=pattern, linewidth=0)
             )  # fmt: skip
+    for mark in strip_numbers(boxes, numbers):
+        strip.text(
+            mark.x, 0.5 if mark.inside else 1.04, mark.text,
+            ha="center", va="center" if mark.inside else "bottom", fontsize=8,
+            bbox=None if not mark.inside else
+            {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+            clip_on=False,
+        )  # fmt: skip
     strip.set_ylim(0, 1)
     strip.set_yticks([])
     strip.set_xlim(min(edges[0], edges[-1]), max(edges[0], edges[-1]))
@@ -305,7 +363,7 @@ def tree_sweep_plot(result: TreeSweepResult, labels: Labels | None = None) -> Fi
     )  # fmt: skip
     top.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
     fig.tight_layout()
-    handles = _regime_handles(drawn, styles)
+    handles = _regime_handles(drawn, styles, numbers)
     fig.legend(
         handles=handles,
         loc="upper left",
@@ -313,7 +371,7 @@ def tree_sweep_plot(result: TreeSweepResult, labels: Labels | None = None) -> Fi
         fontsize=7.5,
         frameon=False,
         ncol=1,
-        title="Regimes",
+        title="Regimes (numbered as the console and summary.json number them)",
         title_fontsize=9,
         alignment="left",
     )
@@ -386,16 +444,28 @@ def _mark_changes(ax: Axes, result: TreeSweepResult) -> None:
                     label="prior threshold")  # fmt: skip
 
 
-def _regime_handles(labels: Sequence[str], styles: Sequence[RegimeStyle]) -> list[Any]:
+def legend_texts(labels: Sequence[str], numbers: Mapping[str, str]) -> list[str]:
+    """The regimes' legend texts: ``R3: <label>`` where the regime has a number.
+
+    >>> legend_texts(["A", "B"], {"B": "R1"})
+    ['A', 'R1: B']
+    """
+    return [f"{numbers[lab]}: {lab}" if lab in numbers else lab for lab in labels]
+
+
+def _regime_handles(
+    labels: Sequence[str], styles: Sequence[RegimeStyle], numbers: Mapping[str, str] | None = None
+) -> list[Any]:
+    texts = legend_texts(labels, numbers or {})
     return [
         Patch(
             facecolor=s.face,
             hatch="".join(p for p, _ in s.hatches) or None,
             edgecolor=s.hatches[0][1] if s.hatches else s.face,
             linewidth=0,
-            label=wrapped(lab, LEGEND_WIDTH, LEGEND_LIMIT),
+            label=wrapped(text, LEGEND_WIDTH, LEGEND_LIMIT),
         )
-        for s, lab in zip(styles, labels, strict=True)
+        for s, text in zip(styles, texts, strict=True)
     ]
 
 

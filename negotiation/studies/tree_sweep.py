@@ -393,6 +393,39 @@ def find_thresholds(
 # --------------------------------------------------------------------------- summary
 
 
+def regime_numbers(result: TreeSweepResult) -> dict[str, str]:
+    """``R1``, ``R2``, ... for every regime a 1-D sweep meets, in order along its axis.
+
+    The regimes met are those of the grid points and, at each prior threshold, the regime
+    below it, the one at it (where that differs from both sides) and the one above; they
+    are numbered by where they are met (below a threshold before at it, before above it).
+    PBE regimes in words run to hundreds of characters, so the console summary lists them
+    once under these numbers; ``summary.json`` (``regime_numbers``) and the payoff plot's
+    legend use the same numbers. A 2-D sweep numbers none (an empty dict).
+
+    >>> from negotiation.model.catalogue import load_tree
+    >>> from negotiation.studies.sweep import Axis, Grid
+    >>> grid = Grid((Axis.parse_values("tree.in.fight.payoffs.incumbent=-1,1,2"),))
+    >>> for label, n in regime_numbers(sweep_tree(load_tree("entry"), grid)).items():
+    ...     print(n, label)
+    R1 Entrant: enters; Incumbent: accommodates
+    R2 Entrant: enters; Incumbent: accommodates | Entrant: stays out
+    R3 Entrant: stays out
+    """
+    if len(result.paths) != 1:
+        return {}
+    table = result.regimes()
+    xs = result.axis_values[0]
+    met = [(xs[p], 0, table.labels[k]) for p, k in zip(table.points, table.index, strict=True)]
+    for t in result.thresholds or ():
+        x = float((t["value"] or t["low"])["value"])
+        met += [(x, -1, str(t["before"])), (x, 1, str(t["after"]))]
+        if t["at"] not in (t["before"], t["after"]):
+            met.append((x, 0, str(t["at"])))
+    every = dict.fromkeys(label for _, _, label in sorted(met, key=lambda m: m[:2]))
+    return {label: f"R{k + 1}" for k, label in enumerate(every)}
+
+
 def tree_path_label(path: str, players: Players, criteria: Mapping[str, str]) -> str:
     """An override path of a tree in words; priors are named, weights as for matrices.
 
@@ -430,7 +463,10 @@ def summary_document(
     ``regimes`` with ``points`` as runs and ``bounds``), with ``kind: "tree"``,
     ``labelled_by`` (``perfect_bayesian`` or ``subgame_perfect``), ``ties`` beside
     ``degenerate``, each regime's distinct subgame-perfect ``paths`` and ``thresholds``
-    (a list for a 1-D PBE sweep over a prior, else null).
+    (a list for a 1-D PBE sweep over a prior, else null). A 1-D sweep also numbers its
+    regimes as the console summary and the plot do (:func:`regime_numbers`): each regime's
+    ``number``, and ``regime_numbers``, every regime met (including those met only at a
+    prior threshold) as ``{"number", "label"}`` in order; both null for a 2-D sweep.
     """
     table = result.regimes()
     shape = result.grid_shape
@@ -447,6 +483,7 @@ def summary_document(
         members[k].append(point)
     order = sorted(range(len(table.labels)), key=lambda k: (-len(members[k]), table.labels[k]))
     flags = dict(zip(table.points, table.flags, strict=True))
+    numbers = regime_numbers(result)
     regimes = []
     for k in order:
         cells = members[k]
@@ -462,6 +499,7 @@ def summary_document(
         regimes.append(
             {
                 "label": table.labels[k],
+                "number": numbers.get(table.labels[k]),
                 "count": len(cells),
                 "ties": sum("ties" in flags[c] for c in cells),
                 "degenerate": sum("degenerate" in flags[c] for c in cells),
@@ -502,6 +540,11 @@ def summary_document(
         "degenerate": {"count": len(flagged), "points": _runs(flagged)},
         "change_points": changes,
         "regimes": regimes,
+        "regime_numbers": (
+            [{"number": n, "label": label} for label, n in numbers.items()]
+            if len(result.paths) == 1
+            else None
+        ),
         "thresholds": None if result.thresholds is None else [dict(t) for t in result.thresholds],
     }
     if note:
