@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
@@ -219,3 +220,63 @@ def test_plots_draw_into_given_axes() -> None:
     ax = fig.add_subplot()
     assert explore_plots.acceptability_plot(SUMMARY, ax=ax) is fig
     assert len(ax.patches) == 2
+
+
+def rendered(figure: Figure) -> RendererAgg:
+    """Draw ``figure`` (its layout done, as when saved) and return the renderer used."""
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def test_share_labels_stay_clear_of_their_whiskers() -> None:
+    """A 92.4% bar's label goes inside the bar, left of its interval; 7.6% right of it (R2).
+
+    The shares and Wilson intervals are those of the README's 8,192-draw Sobol' study.
+    """
+    summary = {
+        **SUMMARY,
+        "regimes": [
+            {"label": "Diversify / Full offer", "share": 0.924, "ci95": [0.918, 0.9295]},
+            {"label": "Reject / Full offer", "share": 0.076, "ci95": [0.0705, 0.082]},
+        ],
+    }
+    ax = explore_plots.acceptability_plot(summary).axes[0]
+    figure = ax.get_figure()
+    assert figure is not None
+    renderer = rendered(figure)
+    whiskers = ax.collections[0].get_segments()
+    labels = {t.get_text(): t for t in ax.texts}
+    assert set(labels) == {"92.4%", "7.6%"}
+    for text in labels.values():
+        box = text.get_window_extent(renderer).transformed(ax.transData.inverted())
+        y = text.get_position()[1]
+        (lo, _), (hi, _) = next(s for s in whiskers if s[0][1] == y)
+        assert box.x1 < lo or box.x0 > hi  # the label's extent misses the whisker
+    assert labels["92.4%"].get_horizontalalignment() == "right"
+    assert labels["7.6%"].get_horizontalalignment() == "left"
+
+
+def test_scatter_legend_sits_beside_the_draws_and_dots_are_opaque() -> None:
+    """The legend is outside the axes (it hid draws), and pale colours are drawn at 0.9 opacity."""
+    rng = np.random.default_rng(0)
+    x, y = rng.random(8192), rng.random(8192)
+    names = ["Diversify / Full offer" if a > 0.2 else "Reject / Full offer" for a in x]
+    ax = explore_plots.scatter_plot(x, y, names, "a", "b", players=SUMMARY["players"]).axes[0]
+    figure = ax.get_figure()
+    assert figure is not None
+    renderer = rendered(figure)
+    legend = ax.get_legend()
+    assert legend is not None
+    assert legend.get_window_extent(renderer).x0 >= ax.get_window_extent(renderer).x1
+    for collection in ax.collections:
+        assert collection.get_alpha() == explore_plots.SCATTER_ALPHA >= 0.9
+        assert collection.get_sizes()[0] == explore_plots.dot_size(8192) == 6.0
+
+
+def test_tornado_title_reads_as_a_sentence() -> None:
+    """The title says what the chart answers, not 'What drives: equilibrium is ...' (R2)."""
+    ax = explore_plots.sensitivity_plot(SUMMARY).axes[0]
+    assert ax.get_title() == "What decides whether the equilibrium is Diversify / Full offer"
+    ax = explore_plots.sensitivity_plot(SUMMARY, "prob.us.accept").axes[0]
+    assert ax.get_title() == "What drives the probability that United States plays Accept"

@@ -39,6 +39,18 @@ SCATTER_REGIMES = 7
 #: Inputs shown in a tornado chart (the most influential ones).
 TORNADO_INPUTS = 15
 
+#: Opacity of a scatter's dots: pale regime colours (Tol's pale blue) must still show.
+SCATTER_ALPHA = 0.9
+
+
+def dot_size(draws: int) -> float:
+    """A scatter's dot area (points squared): larger for fewer draws, 3 to 16.
+
+    >>> dot_size(8192), dot_size(500), dot_size(10**6)
+    (6.0, 16.0, 3.0)
+    """
+    return float(min(16.0, max(3.0, round(49152 / max(draws, 1), 1))))
+
 
 @attrs.frozen
 class Bar:
@@ -121,6 +133,28 @@ def acceptability_data(summary: Mapping[str, Any]) -> list[Bar]:
     ]
 
 
+#: Room a share's label (``92.4%``) takes on an acceptability axis running from 0 to 1.
+SHARE_LABEL_WIDTH = 0.08
+
+
+def share_label_places(bars: Sequence[Bar]) -> list[tuple[float, str]]:
+    """Where each bar's ``92.4%`` goes: ``(x, ha)``, clear of its interval's whisker.
+
+    Right of the whisker's upper end where the label fits before 1; otherwise inside the
+    bar, right-aligned left of the whisker's lower end (a share near 1 has no room right).
+
+    >>> share_label_places([Bar("A", 0.924, 0.918, 0.929), Bar("B", 0.076, 0.07, 0.082)])
+    [(0.908, 'right'), (0.092, 'left')]
+    """
+    places = []
+    for b in bars:
+        if b.high + 0.01 + SHARE_LABEL_WIDTH <= 1:
+            places.append((round(b.high + 0.01, 12), "left"))
+        else:
+            places.append((round(max(b.low - 0.01, 0.0), 12), "right"))
+    return places
+
+
 def acceptability_plot(summary: Mapping[str, Any], ax: Axes | None = None) -> Figure:
     """Horizontal bars: how often each equilibrium regime holds, with 95% intervals."""
     bars = acceptability_data(summary)
@@ -141,8 +175,13 @@ def acceptability_plot(summary: Mapping[str, Any], ax: Axes | None = None) -> Fi
             f"{summary.get('samples', 0):,} draws"
         )
     )
-    for yy, b in zip(y, bars, strict=True):
-        ax.text(min(b.high + 0.01, 0.9), yy, f"{b.value:.1%}", va="center", fontsize=8)
+    places = share_label_places(bars)
+    for yy, b, (x, ha) in zip(y, bars, places, strict=True):
+        ax.text(
+            x, yy, f"{b.value:.1%}", va="center", ha=ha, fontsize=8,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                  "alpha": 0.85},
+        )  # fmt: skip
     return fig
 
 
@@ -163,6 +202,24 @@ def output_words(summary: Mapping[str, Any], output: str) -> str:
                 if strategy["id"] == sid:
                     return f"probability that {player['label']} plays {strategy['label']}"
     return output
+
+
+def sensitivity_title(summary: Mapping[str, Any], output: str) -> str:
+    """A tornado chart's title: what decides the outcome, as a sentence.
+
+    >>> doc = {"players": [{"id": "us", "label": "United States",
+    ...                      "strategies": [{"id": "accept", "label": "Accept"}]}]}
+    >>> sensitivity_title(doc, "regime:A / B")
+    'What decides whether the equilibrium is A / B'
+    >>> sensitivity_title(doc, "prob.us.accept")
+    'What drives the probability that United States plays Accept'
+    """
+    words = output_words(summary, output)
+    if output.startswith("regime:"):
+        return f"What decides whether the {words}"
+    if words.startswith("probability"):
+        return f"What drives the {words}"
+    return f"What drives {words}"
 
 
 def input_labels(summary: Mapping[str, Any]) -> dict[str, str]:
@@ -230,7 +287,7 @@ def sensitivity_plot(
         ax.axvline(noise, color="black", linestyle=":", label="PAWN of a dummy input (chance)")
     ax.set_yticks(y, [plain_text(b.label, 60) for b in pawn])
     ax.set_xlabel("Sensitivity index (0: no influence)")
-    ax.set_title(plain_text(f"What drives: {output_words(summary, chosen)}", 90))
+    ax.set_title(plain_text(sensitivity_title(summary, chosen), 90))
     ax.legend(fontsize=8, loc="lower right")
     return fig
 
@@ -287,12 +344,15 @@ def scatter_plot(
             continue
         label = "other regimes" if name is None else plain_text(name, 60)
         colour = "#BBBBBB" if name is None else colours[name]
-        ax.scatter(xs[mask], ys[mask], s=4, color=colour, label=label, alpha=0.6, linewidths=0)
+        ax.scatter(xs[mask], ys[mask], s=dot_size(len(xs)), color=colour, label=label,
+                   alpha=SCATTER_ALPHA, linewidths=0)  # fmt: skip
     ax.set_xlabel(plain_text(x_label, 90))
     if y is not None and y_label is not None:
         ax.set_ylabel(plain_text(y_label, 90))
     ax.set_title("Draws coloured by equilibrium regime")
-    ax.legend(fontsize=7, markerscale=3, loc="best")
+    # Beside the axes, never over the draws; markers at a legible size whatever the dots'.
+    ax.legend(fontsize=7, markerscale=max(1.0, 6 / dot_size(len(xs)) ** 0.5), loc="upper left",
+              bbox_to_anchor=(1.02, 1.0), frameon=False, alignment="left")  # fmt: skip
     return fig
 
 
