@@ -463,20 +463,13 @@ def tree_sweep_summary(result: Any, folder: object, files: Sequence[str]) -> str
         f"({ties} with ties, {degenerate} with a degenerate subgame; every "
         "subgame-perfect equilibrium kept)."
     ]
-    # Every regime met, in order along the axis: grid points, and each threshold's regimes
-    # below, at and above it (the one at it only where it differs from both sides).
-    met: list[tuple[float, int, str]] = []
-    if len(result.paths) == 1:
-        xs = result.axis_values[0]
-        met = [(xs[p], 0, table.labels[k]) for p, k in zip(table.points, table.index, strict=True)]
-        for t in thresholds or ():
-            x = float((t["value"] or t["low"])["value"])
-            met += [(x, -1, t["before"]), (x, 1, t["after"])]
-            if t["at"] not in (t["before"], t["after"]):
-                met.append((x, 0, t["at"]))
-    every = list(dict.fromkeys(label for _, _, label in sorted(met, key=lambda m: m[:2])))
-    numbered = len(result.paths) == 1 and any(len(x) > INLINE_REGIME for x in every)
-    numbers = {label: f"R{k + 1}" for k, label in enumerate(every)}
+    from negotiation.studies.tree_sweep import regime_numbers
+
+    # Every regime a 1-D sweep meets, numbered in order along the axis, as summary.json and
+    # the payoff plot number them.
+    numbers = regime_numbers(result)
+    every = list(numbers)
+    numbered = any(len(x) > INLINE_REGIME for x in every)
 
     def name(label: str) -> str:
         return numbers[label] if numbered else printable(label)
