@@ -41,15 +41,63 @@ simultaneous subgame: Nash, checked by exact best responses in the sequence form
 the one-shot deviation principle for finite games is subgame perfection.
 
 **Sweeps** (:func:`sweep_spe`) solve a tree at every grid point without re-reading or
-rebuilding it: the numbers come from a :class:`negotiation.model.tree.TreeFamily`. On a tree
-with perfect information every point is first solved by a vectorised backward induction in
-floating point; a point where any comparison is closer than ``1e-9`` times the largest
-payoff magnitude at that point (a tie, or nearly one), or where a chance probability is
-within ``1e-12`` of 0 without being 0, is solved again exactly. Rounding errors are far
-smaller than that margin (each value is a convex combination of leaf payoffs computed with at
-most a few operations per level, at most ``64 * (actions + 2)`` roundings of relative size
-``2**-53``), so every decision taken in floating point is the exact one. Trees with imperfect
-information are solved exactly at every point.
+rebuilding it: the numbers come from a :class:`negotiation.model.tree.TreeFamily`, whose
+leaf payoffs and probabilities are exact polynomials of the swept numbers. Trees with
+imperfect information are solved exactly at every point. On a tree with perfect
+information, :class:`BatchInduction` runs backward induction at many points at once in
+floating point and carries, beside every value, a rigorous bound on its error; it
+certifies each choice and each probability's sign separately, so only comparisons that are
+truly close are redone exactly. With ``u = 2**-53`` (Higham 2002, *Accuracy and Stability
+of Numerical Algorithms*, sections 2.2 and 3.1; ``gamma(n) = n u / (1 - n u)``):
+
+1. *Numbers.* A number is ``sum over monomials m of c_m m(x)``, each monomial 1, ``x_i`` or
+   ``x_i x_j``; each float term ``fl(fl(c_m) fl(m(x)))`` carries at most 5 relative
+   roundings (the swept numbers, their product, the coefficient, the term) and the sum of
+   ``M`` terms ``M - 1`` more in any order, so the float errs by at most
+   ``gamma(M + 4) S`` with ``S`` the sum of the exact terms' magnitudes; ``S`` is computed
+   by the same sum of absolute values, so ``S <= mag / (1 - gamma(M + 4))`` and
+   ``2 (M + 4) u mag`` bounds the error. This assumes no underflow: a point where a
+   nonzero swept number or a product of two is below the normal range is *broken*
+   (nothing there is certified), a coefficient that is not a normal float gives its
+   numbers an infinite bound, and where the least coefficient times the least nonzero
+   monomial may underflow, ``M 2**-1074`` is added (an underflowing rounding errs by at
+   most ``2**-1075``).
+2. *Chance node.* Its value ``sum p_k v_k`` is summed in order; with exact probabilities
+   ``P_k`` (``|p_k - P_k| <= e_k``) and exact child values ``W_k`` (``|v_k - W_k| <= E_k``),
+   ``|fl(sum p_k v_k) - sum P_k W_k| <= sum (|p_k| E_k + e_k (|v_k| + E_k)) +
+   gamma(n) sum |p_k v_k|``, plus ``16 n 2**-1074`` for underflow, with ``gamma(n) <=
+   2 n u``.
+3. *Decision node.* The mover takes the first action ``a`` of largest float value. It is
+   certified when ``fl(v_a - v_b) > (E_a + E_b) * (1 + 2**-20)`` for every other ``b``:
+   then ``W_a >= v_a - E_a > v_b + E_b >= W_b``, so ``a`` is the unique optimal action,
+   and the node's value ``v_a`` errs by at most ``E_a``. Otherwise the comparison is
+   *close*. A probability's sign is certified when ``|p| > e * (1 + 2**-20)``, or when
+   ``e = 0`` (every term exactly 0: then ``p = P = 0``); a probability whose float is 0
+   while the exact one is not is therefore never taken for 0. Non-finite values or
+   bounds fail every test (NaN compares false).
+4. *The bounds' own rounding.* Every bound is a sum and product of non-negative floats;
+   each of its terms passes through at most ``arity + 4`` roundings per level, over at
+   most :data:`negotiation.limits.MAX_TREE_DEPTH` (64) levels of at most
+   :data:`~negotiation.limits.MAX_TREE_NODES` children, fewer than ``2**23`` in all, so it
+   is computed within a relative ``2**-29`` of its exact value, inside the slack
+   ``2**-20``; underflow of a bound is absorbed by the absolute terms above.
+
+By induction from the leaves, at a point where every choice and sign is certified, every
+float choice is the unique subgame-perfect one (perfect information: backward induction
+with a unique optimum at every node; Selten 1965) and the signs say exactly which branches
+are reached. At other points, :meth:`BatchInduction.resolve` takes the exact numbers there
+(:meth:`~negotiation.model.tree.TreeFamily.numbers_at`) and redoes in fractions only the
+close comparisons and those above a choice that changes (a certified comparison holds for
+the values below it as they were; a changed choice below changes them), keeping every
+other choice; the exact probabilities give the signs. Only where a redone comparison is an
+exact tie (several subgame-perfect equilibria) is the point solved by :func:`solve_spe`.
+
+The payoff columns are not the float values: a point's choices and signs fix the leaves it
+reaches, so each payoff is the polynomial ``sum over reached leaves of exact reach x exact
+payoff`` of the family's coefficients, built once per profile of choices and signs and
+evaluated at the exact grid values in integers, then rounded once (``_Rows``). Payoffs and
+outcome probabilities are therefore ``float`` of the exact values at every point, as those
+of the exact solver and of matrix sweeps are.
 """
 
 from __future__ import annotations
@@ -66,7 +114,7 @@ import numpy.typing as npt
 
 from negotiation.errors import LimitError
 from negotiation.model.payoffs import Game
-from negotiation.model.tree import TreeNumbers, TreeScenario
+from negotiation.model.tree import TreeFamily, TreeNumbers, TreeScenario
 from negotiation.solvers.components import components
 from negotiation.solvers.equilibria import enumerate_exactly
 from negotiation.solvers.reduced import Behaviour, Fragment, Threat
@@ -78,12 +126,6 @@ MAX_EQUILIBRIA = 10_000
 
 #: Most pure profiles checked in a simultaneous subgame with three or more players moving.
 MAX_PROFILES = 1_000_000
-
-#: Relative margin below which a floating-point comparison in a sweep is re-decided exactly.
-SWEEP_MARGIN = 1e-9
-
-#: A probability within this of 0 (and not 0) sends a sweep point to the exact solver.
-SWEEP_ZERO = 1e-12
 
 
 @attrs.frozen
@@ -776,6 +818,248 @@ def _outcome(
 
 # -- sweeps ---------------------------------------------------------------------------------
 
+#: Relative slack on every error bound of the float pass: it covers the rounding of the
+#: bounds' own computation (module docstring, step 4).
+_SAFETY = 1.0 + 2.0**-20
+#: The unit roundoff of binary64.
+_UNIT = 2.0**-53
+#: The smallest normal binary64 number.
+_NORMAL = 2.0**-1022
+#: The least subnormal binary64 number; a rounding that underflows errs by half of it.
+_SUBNORMAL = 2.0**-1074
+
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+
+@attrs.frozen(eq=False)
+class Induction:
+    """What the float pass of :class:`BatchInduction` found at many points.
+
+    ``decisions`` are the tree's decision nodes in preorder; ``choices[g, j]`` is the
+    action the pass takes at ``decisions[j]`` at point ``g`` (the first of the largest
+    values of the mover), ``close[g, j]`` says that choice is *not* certified (its
+    comparison is within the error bounds). Chance edges (chance nodes in preorder, each
+    node's actions in order): ``positive`` where the float probability is above 0,
+    ``unsure`` where its sign is not certified, ``negative`` where it is certainly below
+    0 (outside every valid tree). ``broken`` marks points where some number is not finite
+    or a swept value underflows: nothing there is certified. Where :attr:`certified`,
+    the choices are exactly the unique subgame-perfect ones and ``positive`` is exactly
+    which probabilities are positive (module docstring).
+    """
+
+    decisions: tuple[int, ...]
+    choices: IntArray
+    close: BoolArray
+    positive: BoolArray
+    unsure: BoolArray
+    negative: BoolArray
+    broken: BoolArray
+
+    @property
+    def certified(self) -> BoolArray:
+        """Points where every choice and the sign of every probability is certified."""
+        result: BoolArray = ~(self.broken | self.close.any(axis=1) | self.unsure.any(axis=1))
+        return result
+
+
+class BatchInduction:
+    """Vectorised backward induction of a perfect-information tree over many points.
+
+    Built once per :class:`~negotiation.model.tree.TreeFamily`: :meth:`solve` runs the
+    float pass with a rigorous error bound on every value (module docstring), and
+    :meth:`resolve` re-decides, exactly, only what the pass could not certify at a point.
+    Used by :func:`sweep_spe` and by the tree studies of ``negotiation explore``
+    (:class:`negotiation.studies.explore_tree.TreeModel`).
+    """
+
+    def __init__(self, tree: TreeScenario, family: TreeFamily) -> None:
+        if not tree.perfect_information:
+            raise ValueError(f"{tree.origin}: batched backward induction needs perfect information")
+        self.tree = tree
+        self.family = family
+        self.decisions = tuple(n.index for n in tree.nodes if n.kind == "decision")
+        self.leaf_column = {v: k for k, v in enumerate(tree.leaves)}
+        offsets, pos = {}, 0
+        for v in tree.chance_nodes:
+            offsets[v] = pos
+            pos += len(tree.nodes[v].children)
+        self.edge_offset = offsets
+        self.edges = pos
+        monomials = family.monomials
+        vectors = list(family.coefficients.values())
+        size = len(vectors[0])
+        dense = np.zeros((len(monomials), size))
+        for r, vector in enumerate(vectors):
+            for o, c in enumerate(vector):
+                if c:
+                    dense[r, o] = float(c)
+        absolute = np.abs(dense)
+        nonzero = np.array([[bool(c) for c in vector] for vector in vectors]).reshape(dense.shape)
+        #: Numbers with a coefficient that is not a normal float get an infinite bound.
+        self.abnormal = (nonzero & ((absolute < _NORMAL) | ~np.isfinite(absolute))).any(axis=0)
+        self.coefficients = dense
+        self.magnitudes = absolute
+        positive = absolute[nonzero & (absolute >= _NORMAL) & np.isfinite(absolute)]
+        self.least = float(positive.min()) if positive.size else 1.0
+        self.linear = np.array(
+            [(r, *m) for r, m in enumerate(monomials) if len(m) == 1], dtype=np.intp
+        ).reshape(-1, 2)
+        self.quadratic = np.array(
+            [(r, *m) for r, m in enumerate(monomials) if len(m) == 2], dtype=np.intp
+        ).reshape(-1, 3)
+        #: Relative bound on a number's error, per unit of its terms' magnitude (step 1).
+        self.relative = 2.0 * (len(monomials) + 4) * _UNIT
+        self.terms = len(monomials)
+
+    def numbers(self, x: npt.ArrayLike) -> tuple[FloatArray, FloatArray, BoolArray]:
+        """Every number at the points ``x`` in floats, a bound on each one's error, broken points.
+
+        ``x`` holds the swept numbers of each point, each within a relative ``2**-53`` of
+        the exact value (or exact). Numbers are ordered as :meth:`TreeFamily.floats_at`
+        orders them (leaf payoffs, leaves in order and players within, then probabilities).
+        """
+        x = np.asarray(x, dtype=np.float64).reshape(-1, len(self.family.paths))
+        points = len(x)
+        broken = ~np.isfinite(x).all(axis=1) | ((x != 0) & (np.abs(x) < _NORMAL)).any(axis=1)
+        monomials = np.ones((points, self.terms))
+        at, dim = self.linear.T
+        monomials[:, at] = x[:, dim]
+        at, first, second = self.quadratic.T
+        product = x[:, first] * x[:, second]
+        monomials[:, at] = product
+        # A product of two nonzero swept numbers that underflows is not within 2**-53.
+        broken |= ((x[:, first] != 0) & (x[:, second] != 0) & (np.abs(product) < _NORMAL)).any(
+            axis=1
+        )
+        with np.errstate(all="ignore"):
+            values: FloatArray = monomials @ self.coefficients
+            magnitude = np.abs(monomials) @ self.magnitudes
+            smallest = np.where(monomials != 0, np.abs(monomials), np.inf).min(axis=1)
+            # A term can underflow only if the least coefficient times the least monomial does.
+            floor = np.where(smallest * self.least < 2 * _NORMAL, self.terms * _SUBNORMAL, 0.0)
+            bounds: FloatArray = self.relative * magnitude + floor[:, None]
+        bounds[:, self.abnormal] = np.inf
+        broken |= ~np.isfinite(values).all(axis=1) | ~np.isfinite(magnitude).all(axis=1)
+        return values, bounds, broken
+
+    def solve(self, x: npt.ArrayLike) -> Induction:
+        """The float pass at the points ``x`` (one row of swept numbers per point)."""
+        tree = self.tree
+        flat, error, broken = self.numbers(x)
+        points = len(flat)
+        players = len(tree.players)
+        split = len(tree.leaves) * players
+        payoffs = flat[:, :split].reshape(points, len(tree.leaves), players)
+        payoff_error = error[:, :split].reshape(points, len(tree.leaves), players)
+        probabilities, probability_error = flat[:, split:], error[:, split:]
+        limit = probability_error * _SAFETY
+        unsure = (np.abs(probabilities) <= limit) & (probability_error > 0)
+        negative = probabilities < -limit
+        values: dict[int, tuple[FloatArray, FloatArray]] = {}
+        choices = np.zeros((points, len(self.decisions)), dtype=np.intp)
+        close = np.zeros((points, len(self.decisions)), dtype=bool)
+        column = {v: j for j, v in enumerate(self.decisions)}
+        with np.errstate(all="ignore"):
+            for node in reversed(tree.nodes):
+                v = node.index
+                if node.kind == "leaf":
+                    k = self.leaf_column[v]
+                    values[v] = (payoffs[:, k, :], payoff_error[:, k, :])
+                    continue
+                children = [values.pop(c) for c in node.children]
+                if node.kind == "chance":
+                    values[v] = self.expectation(v, children, probabilities, probability_error)
+                    continue
+                mover = np.stack([value[:, node.player] for value, _ in children], axis=1)
+                slack = np.stack([bound[:, node.player] for _, bound in children], axis=1)
+                best = np.argmax(mover, axis=1)
+                if len(children) > 1:
+                    top = np.take_along_axis(mover, best[:, None], axis=1)
+                    allowed = np.take_along_axis(slack, best[:, None], axis=1) + slack
+                    clear = (top - mover > allowed * _SAFETY) | (
+                        np.arange(len(children)) == best[:, None]
+                    )
+                    close[:, column[v]] = ~clear.all(axis=1)
+                choices[:, column[v]] = best
+                stacked = np.stack([value for value, _ in children], axis=1)
+                bounds = np.stack([bound for _, bound in children], axis=1)
+                pick = best[:, None, None]
+                values[v] = (
+                    np.take_along_axis(stacked, pick, axis=1)[:, 0, :],
+                    np.take_along_axis(bounds, pick, axis=1)[:, 0, :],
+                )
+        return Induction(
+            self.decisions, choices, close, probabilities > 0, unsure, negative, broken
+        )
+
+    def expectation(
+        self,
+        v: int,
+        children: Sequence[tuple[FloatArray, FloatArray]],
+        probabilities: FloatArray,
+        probability_error: FloatArray,
+    ) -> tuple[FloatArray, FloatArray]:
+        """A chance node's value, summed in order, and its error bound (module docstring)."""
+        start = self.edge_offset[v]
+        n = len(children)
+        total = np.zeros_like(children[0][0])
+        bound = np.zeros_like(total)
+        size = np.zeros_like(total)
+        for k, (value, error) in enumerate(children):
+            p = probabilities[:, start + k, None]
+            e = probability_error[:, start + k, None]
+            total += p * value
+            bound += np.abs(p) * error + e * (np.abs(value) + error)
+            size += np.abs(p * value)
+        bound += 2.0 * n * _UNIT * size + n * 16 * _SUBNORMAL
+        return total, bound
+
+    def resolve(
+        self, induction: Induction, g: int, numbers: TreeNumbers
+    ) -> tuple[tuple[int, ...], tuple[bool, ...]] | None:
+        """Point ``g``'s choices and positive probabilities, exactly; None at an exact tie.
+
+        ``numbers`` are the exact numbers at the point. Backward induction runs in
+        fractions, but compares actions only at the decision nodes whose comparison the
+        float pass flagged (every node if the point is broken) or below which some choice
+        changed; elsewhere the float choice is certified and kept (module docstring). None
+        when a compared node has several optimal actions: the point has several
+        subgame-perfect equilibria, for :func:`solve_spe`.
+        """
+        tree = self.tree
+        column = {v: j for j, v in enumerate(self.decisions)}
+        broken = bool(induction.broken[g])
+        values: list[tuple[Fraction, ...]] = [()] * len(tree.nodes)
+        changed = [False] * len(tree.nodes)
+        chosen = [int(k) for k in induction.choices[g]]
+        for node in reversed(tree.nodes):
+            v = node.index
+            if node.kind == "leaf":
+                values[v] = numbers.payoffs[v]
+                continue
+            below = any(changed[c] for c in node.children)
+            if node.kind == "chance":
+                values[v] = _mix(numbers.probabilities[v], [values[c] for c in node.children])
+                changed[v] = below
+                continue
+            j = column[v]
+            k = chosen[j]
+            if below or broken or induction.close[g, j]:
+                worth = [values[c][node.player] for c in node.children]
+                best = max(worth)
+                optimal = [a for a, w in enumerate(worth) if w == best]
+                if len(optimal) > 1:
+                    return None
+                if optimal[0] != k:
+                    k = chosen[j] = optimal[0]
+                    below = True
+            changed[v] = below
+            values[v] = values[node.children[k]]
+        positive = tuple(p > 0 for v in tree.chance_nodes for p in numbers.probabilities[v])
+        return tuple(chosen), positive
+
 
 def sweep_spe(
     tree: TreeScenario,
@@ -787,8 +1071,10 @@ def sweep_spe(
     Rows hold ``point``, each swept path (its value as a float), ``equilibrium``,
     ``payoff.<player>``, ``outcome`` (the leaves reached as ``LEAF=PROB`` joined by ``;``),
     ``ties``, ``degenerate`` and ``path`` (the path of play in words, chance probabilities
-    left out so that a prior sweep keeps one label per regime). The tree is read and built
-    once; see the module docstring for how floating point and exact solving share the work.
+    left out so that a prior sweep keeps one label per regime). Payoffs and outcome
+    probabilities are the exact ones correctly rounded, at every point. The tree is read
+    and built once; see the module docstring for how floating point and exact solving
+    share the work.
     """
     family = tree.family(axes)
     paths = [path for path, _ in axes]
@@ -800,29 +1086,42 @@ def sweep_spe(
         if i not in skipped
     ]
 
-    def exact(i: int, index: tuple[int, ...]) -> list[dict[str, Any]]:
+    def exact(
+        i: int, index: tuple[int, ...], numbers: TreeNumbers | None = None
+    ) -> list[dict[str, Any]]:
         values = [axes[d][1][k] for d, k in enumerate(index)]
-        return _exact_rows(tree, family.numbers_at(values), paths, i, values)
+        return _exact_rows(tree, numbers or family.numbers_at(values), paths, i, values)
 
     if not tree.perfect_information:
         for i, index in todo:
             yield i, exact(i, index)
         return
-    batch = _Batch(tree)
+    batch = BatchInduction(tree, family)
+    rows_of = _Rows(batch, axes)
     block = max(1, min(4096, 20_000_000 // max(1, len(tree.nodes) * len(tree.players))))
     for start in range(0, len(todo), block):
         chunk = todo[start : start + block]
         x = np.array([[floats[d][k] for d, k in enumerate(index)] for _, index in chunk])
-        payoffs, probabilities, scale = family.floats_at(x)
-        rows = batch.solve(payoffs, probabilities, scale)
+        induction = batch.solve(x)
+        certified = induction.certified
+        keys = np.concatenate([induction.choices, induction.positive], axis=1).astype(np.int32)
         for g, (i, index) in enumerate(chunk):
-            found = rows[g]
-            if found is None:
+            if rows_of.tiny(index):  # a swept value below the normal floats: no bounds
                 yield i, exact(i, index)
                 continue
+            if certified[g]:
+                key = keys[g].tobytes()
+            else:
+                numbers = family.numbers_at([axes[d][1][k] for d, k in enumerate(index)])
+                resolved = batch.resolve(induction, g, numbers)
+                if resolved is None:  # an exact tie: several subgame-perfect equilibria
+                    yield i, exact(i, index, numbers)
+                    continue
+                chosen, positive = resolved
+                key = np.array([*chosen, *positive], dtype=np.int32).tobytes()
             row: dict[str, Any] = {"point": i}
-            row.update({p: float(x[g, d]) for d, p in enumerate(paths)})
-            row.update(found)
+            row.update({p: floats[d][index[d]] for d, p in enumerate(paths)})
+            row.update(rows_of.row(key, index))
             yield i, [row]
 
 
@@ -851,135 +1150,202 @@ def _exact_rows(
     return rows
 
 
-class _Batch:
-    """Vectorised backward induction of a perfect-information tree over many points."""
+#: A polynomial of the swept numbers: exponent per dimension -> exact coefficient.
+_Polynomial = dict[tuple[int, ...], Fraction]
 
-    def __init__(self, tree: TreeScenario) -> None:
-        self.tree = tree
-        self.leaf_column = {v: k for k, v in enumerate(tree.leaves)}
-        offsets, pos = {}, 0
-        for v in tree.chance_nodes:
-            offsets[v] = pos
-            pos += len(tree.nodes[v].children)
-        self.edge_offset = offsets
-        self.decisions = [n.index for n in tree.nodes if n.kind == "decision"]
-        self.labels: dict[bytes, str] = {}
-        self.leaves_reached: dict[bytes, list[tuple[int, str]]] = {}
 
-    def solve(
-        self,
-        payoffs: npt.NDArray[np.float64],
-        probabilities: npt.NDArray[np.float64],
-        scale: npt.NDArray[np.float64],
-    ) -> list[dict[str, Any] | None]:
-        """Rows (without point and paths) per point, or None where exact solving is needed."""
-        tree = self.tree
-        points = len(payoffs)
-        margin = SWEEP_MARGIN * scale
-        suspect = np.zeros(points, dtype=bool)
-        near_zero = (probabilities != 0) & (np.abs(probabilities) <= SWEEP_ZERO)
-        if probabilities.size:
-            suspect |= near_zero.any(axis=1)
-        values: dict[int, npt.NDArray[np.float64]] = {}
-        choice: dict[int, npt.NDArray[np.intp]] = {}
-        for node in reversed(tree.nodes):
-            v = node.index
-            if node.kind == "leaf":
-                values[v] = payoffs[:, self.leaf_column[v], :]
-                continue
-            children = [values.pop(c) for c in node.children]
-            if node.kind == "chance":
-                start = self.edge_offset[v]
-                total = np.zeros_like(children[0])
-                for k, child in enumerate(children):
-                    total += probabilities[:, start + k, None] * child
-                values[v] = total
-                continue
-            mover = np.stack([c[:, node.player] for c in children], axis=1)
-            best = np.argmax(mover, axis=1)
-            if len(children) > 1:
-                top = np.take_along_axis(mover, best[:, None], axis=1)[:, 0]
-                others = mover.copy()
-                np.put_along_axis(others, best[:, None], -np.inf, axis=1)
-                suspect |= top - others.max(axis=1) <= margin
-            choice[v] = best
-            stacked = np.stack(children, axis=1)
-            values[v] = np.take_along_axis(stacked, best[:, None, None], axis=1)[:, 0, :]
-        root_values = values[0]
-        # Leaves reached: top down, with the chosen actions and chance probabilities.
-        reach: dict[int, npt.NDArray[np.float64]] = {0: np.ones(points)}
-        for node in tree.nodes:
-            r = reach.pop(node.index)
-            if node.kind == "leaf":
-                reach[node.index] = r  # keep leaves
-                continue
-            for k, c in enumerate(node.children):
-                if node.kind == "chance":
-                    reach[c] = r * probabilities[:, self.edge_offset[node.index] + k]
-                else:
-                    reach[c] = r * (choice[node.index] == k)
-        leaves = list(tree.leaves)
-        leaf_reach = np.stack([reach[v] for v in leaves], axis=1)
-        keys = np.concatenate(
-            [
-                np.stack([choice[v] for v in self.decisions], axis=1).astype(np.int32)
-                if self.decisions
-                else np.zeros((points, 0), dtype=np.int32),
-                (probabilities > 0).astype(np.int32),
-            ],
-            axis=1,
-        )
-        rows: list[dict[str, Any] | None] = []
-        for g in range(points):
-            if suspect[g]:
-                rows.append(None)
-                continue
-            row: dict[str, Any] = {"equilibrium": 0}
-            for player, value in zip(tree.players, root_values[g], strict=True):
-                row[f"payoff.{player.id}"] = float(value)
-            reached = self.reached(keys[g], leaf_reach[g])
+@attrs.frozen
+class _Compiled:
+    """A polynomial evaluated in integers at grid points (see :class:`_Rows`).
+
+    ``constant`` is its float when it does not vary; otherwise its value at grid point
+    ``index`` is ``sum(a * prod(table(d, E_d)[index[d]][e_d])) / denominator`` over
+    ``terms`` ``(a, ((d, e_d), ...))``, exactly, and Python's int division rounds it
+    correctly.
+    """
+
+    constant: float | None
+    degrees: tuple[tuple[int, int], ...] = ()
+    terms: tuple[tuple[int, tuple[int, ...]], ...] = ()
+    denominator: int = 1
+
+
+@attrs.frozen
+class _Regime:
+    """What every point with one profile of choices and probability signs shares."""
+
+    label: str
+    reached: tuple[str, ...]
+    payoffs: tuple[_Compiled, ...]
+    reach: tuple[_Compiled, ...]
+    outcome: str | None  # the outcome text when no reach probability varies
+
+
+class _Rows:
+    """Rows of decided sweep points with correctly rounded payoffs and outcome probabilities.
+
+    A point's choices and probability signs (its key) fix which leaves it reaches; each
+    player's payoff is then the polynomial ``sum over reached leaves of reach x payoff``
+    (products of the family's exact polynomials), and each reach probability a product of
+    probability polynomials, built once per key. At a grid point, axis ``d``'s value is
+    ``n / D_d`` with ``D_d`` the least common denominator of the axis' values, so a
+    polynomial of degree ``E_d`` in dimension ``d`` is an integer sum over
+    ``prod D_d**E_d`` times the lcm of its coefficients' denominators: evaluated in Python
+    integers and rounded once by integer true division, which CPython rounds correctly
+    (``long_true_divide``), as :func:`float` rounds a :class:`~fractions.Fraction`.
+    """
+
+    def __init__(self, batch: BatchInduction, axes: Sequence[tuple[str, Sequence[Fraction]]]):
+        self.batch = batch
+        self.tree = batch.tree
+        self.dims = len(axes)
+        self.scale = [math.lcm(*(Fraction(v).denominator for v in values)) for _, values in axes]
+        self.numerators = [
+            [int(Fraction(v) * s) for v in values]
+            for (_, values), s in zip(axes, self.scale, strict=True)
+        ]
+        self.small = [[v != 0 and abs(float(v)) < _NORMAL for v in values] for _, values in axes]
+        self.tables: dict[tuple[int, int], list[tuple[int, ...]]] = {}
+        self.regimes: dict[bytes, _Regime] = {}
+        self.polynomials: dict[int, _Polynomial] = {}
+
+    def tiny(self, index: Sequence[int]) -> bool:
+        """Whether a swept value at this point underflows as a float (solved exactly)."""
+        return any(self.small[d][k] for d, k in enumerate(index))
+
+    def row(self, key: bytes, index: Sequence[int]) -> dict[str, Any]:
+        """The row (without point and swept values) of a point decided with this key."""
+        regime = self.regimes.get(key)
+        if regime is None:
+            regime = self.regimes[key] = self.regime(np.frombuffer(key, dtype=np.int32))
+        row: dict[str, Any] = {"equilibrium": 0}
+        for player, payoff in zip(self.tree.players, regime.payoffs, strict=True):
+            row[f"payoff.{player.id}"] = self.evaluate(payoff, index)
+        if regime.outcome is not None:
+            row["outcome"] = regime.outcome
+        else:
             row["outcome"] = ";".join(
-                f"{name}={format(float(leaf_reach[g, k]), '.12g')}" for k, name in reached
+                f"{name}={format(self.evaluate(p, index), '.12g')}"
+                for name, p in zip(regime.reached, regime.reach, strict=True)
             )
-            row["ties"] = False
-            row["degenerate"] = False
-            row["path"] = self.label(keys[g], probabilities[g])
-            rows.append(row)
-        return rows
+        row["ties"] = False
+        row["degenerate"] = False
+        row["path"] = regime.label
+        return row
 
-    def reached(
-        self, key: npt.NDArray[np.int32], reach: npt.NDArray[np.float64]
-    ) -> list[tuple[int, str]]:
-        """The leaves reached (position, id) under a profile of choices (cached)."""
-        raw = key.tobytes()
-        if raw not in self.leaves_reached:
-            leaves = self.tree.leaves
-            self.leaves_reached[raw] = [
-                (k, self.tree.nodes[v].id) for k, v in enumerate(leaves) if reach[k] > 0
+    def regime(self, key: npt.NDArray[np.int32]) -> _Regime:
+        """Label, reached leaves and compiled polynomials of one key."""
+        tree, batch = self.tree, self.batch
+        decisions = batch.decisions
+        choice = {v: int(k) for v, k in zip(decisions, key[: len(decisions)], strict=True)}
+        positive = [bool(s) for s in key[len(decisions) :]]
+        behaviour: list[tuple[Fraction, ...] | None] = [None] * len(tree.infosets)
+        for v, k in choice.items():
+            behaviour[tree.nodes[v].infoset] = _unit(k, len(tree.nodes[v].children))
+        probs: list[Sequence[float]] = [() for _ in tree.nodes]
+        for v, start in batch.edge_offset.items():
+            probs[v] = [float(s) for s in positive[start : start + len(tree.nodes[v].children)]]
+        label = describe_path(tree, behaviour, probs, show_chance=False)
+        one: _Polynomial = {(0,) * self.dims: Fraction(1)}
+        reach: dict[int, _Polynomial] = {0: one}
+        reached: list[tuple[int, _Polynomial]] = []
+        split = len(tree.leaves) * len(tree.players)
+        for node in tree.nodes:
+            r = reach.pop(node.index, None)
+            if r is None:
+                continue
+            if node.kind == "leaf":
+                reached.append((node.index, r))
+            elif node.kind == "decision":
+                reach[node.children[choice[node.index]]] = r
+            else:
+                start = batch.edge_offset[node.index]
+                for k, c in enumerate(node.children):
+                    if positive[start + k]:
+                        reach[c] = _times(r, self.polynomial(split + start + k))
+        players = len(tree.players)
+        payoffs = []
+        for i in range(players):
+            total: _Polynomial = {}
+            for v, r in reached:
+                leaf = self.polynomial(batch.leaf_column[v] * players + i)
+                for m, coefficient in _times(r, leaf).items():
+                    total[m] = total.get(m, Fraction(0)) + coefficient
+            payoffs.append(self.compile(total))
+        compiled = tuple(self.compile(r) for _, r in reached)
+        names = tuple(tree.nodes[v].id for v, _ in reached)
+        outcome = None
+        if all(p.constant is not None for p in compiled):
+            outcome = ";".join(
+                f"{name}={format(p.constant, '.12g')}"
+                for name, p in zip(names, compiled, strict=True)
+            )
+        return _Regime(label, names, tuple(payoffs), compiled, outcome)
+
+    def polynomial(self, number: int) -> _Polynomial:
+        """The family's exact polynomial of one number, by exponents."""
+        found = self.polynomials.get(number)
+        if found is None:
+            found = {}
+            family = self.batch.family
+            for m, vector in zip(family.monomials, family.coefficients.values(), strict=True):
+                if vector[number]:
+                    found[tuple(1 if d in m else 0 for d in range(self.dims))] = vector[number]
+            self.polynomials[number] = found
+        return found
+
+    def compile(self, polynomial: _Polynomial) -> _Compiled:
+        """A polynomial as integers over one denominator (see the class docstring)."""
+        terms = {m: c for m, c in polynomial.items() if c}
+        if not terms:
+            return _Compiled(0.0)
+        if all(not any(m) for m in terms):
+            return _Compiled(float(sum(terms.values(), Fraction(0))))
+        degrees = tuple((d, top) for d in range(self.dims) if (top := max(m[d] for m in terms)) > 0)
+        lcm = math.lcm(*(c.denominator for c in terms.values()))
+        denominator = lcm * math.prod(self.scale[d] ** top for d, top in degrees)
+        compiled = tuple((int(c * lcm), tuple(m[d] for d, _ in degrees)) for m, c in terms.items())
+        return _Compiled(None, degrees, compiled, denominator)
+
+    def evaluate(self, polynomial: _Compiled, index: Sequence[int]) -> float:
+        """A compiled polynomial at a grid point, correctly rounded."""
+        if polynomial.constant is not None:
+            return polynomial.constant
+        rows = [self.table(d, top)[index[d]] for d, top in polynomial.degrees]
+        total = 0
+        for a, exponents in polynomial.terms:
+            for row, e in zip(rows, exponents, strict=True):
+                a *= row[e]
+            total += a
+        return total / polynomial.denominator
+
+    def table(self, d: int, top: int) -> list[tuple[int, ...]]:
+        """Per value of axis ``d``: ``n**e * D**(top - e)`` for e = 0..top (cached)."""
+        found = self.tables.get((d, top))
+        if found is None:
+            s = self.scale[d]
+            found = [
+                tuple(n**e * s ** (top - e) for e in range(top + 1)) for n in self.numerators[d]
             ]
-        return self.leaves_reached[raw]
+            self.tables[d, top] = found
+        return found
 
-    def label(self, key: npt.NDArray[np.int32], probabilities: npt.NDArray[np.float64]) -> str:
-        """The path in words for a profile of choices (cached: regimes repeat)."""
-        raw = key.tobytes()
-        if raw not in self.labels:
-            tree = self.tree
-            behaviour: list[tuple[Fraction, ...] | None] = [None] * len(tree.infosets)
-            for v, k in zip(self.decisions, key[: len(self.decisions)], strict=True):
-                node = tree.nodes[v]
-                behaviour[node.infoset] = _unit(int(k), len(node.children))
-            probs: list[Sequence[float]] = [() for _ in tree.nodes]
-            for v, start in self.edge_offset.items():
-                probs[v] = [
-                    float(p) for p in probabilities[start : start + len(tree.nodes[v].children)]
-                ]
-            self.labels[raw] = describe_path(tree, behaviour, probs, show_chance=False)
-        return self.labels[raw]
+
+def _times(p: _Polynomial, q: _Polynomial) -> _Polynomial:
+    """The product of two polynomials."""
+    product: _Polynomial = {}
+    for m, a in p.items():
+        for n, b in q.items():
+            e = tuple(i + j for i, j in zip(m, n, strict=True))
+            product[e] = product.get(e, Fraction(0)) + a * b
+    return product
 
 
 __all__ = [
     "MAX_EQUILIBRIA",
     "MAX_PROFILES",
+    "BatchInduction",
+    "Induction",
     "SubgameChoice",
     "SubgamePerfect",
     "TreeSolution",

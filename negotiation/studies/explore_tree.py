@@ -57,7 +57,7 @@ import numpy.typing as npt
 from negotiation import limits
 from negotiation.errors import LimitError, ScenarioError
 from negotiation.model.tree import TreeFamily, TreeNumbers, TreeScenario
-from negotiation.solvers.spe import SWEEP_MARGIN, SWEEP_ZERO, solve_spe
+from negotiation.solvers.spe import BatchInduction, Induction, solve_spe
 from negotiation.studies.explore_model import (
     Key,
     Plan,
@@ -298,12 +298,14 @@ class TreeModel:
     """A tree's numbers as exact polynomials of the draws, and how a chunk is solved.
 
     ``columns`` lists, per strategy column of :attr:`Plan.strategies`, the decision node
-    and the action's position there.
+    and the action's position there; ``batch`` is the batched backward induction of a
+    tree with perfect information (None otherwise).
     """
 
     tree: TreeScenario
     family: TreeFamily
     columns: tuple[tuple[int, int], ...]
+    batch: BatchInduction | None = None
 
     @classmethod
     def build(cls, tree: TreeScenario, family: TreeFamily) -> TreeModel:
@@ -313,7 +315,8 @@ class TreeModel:
             for node in tree.nodes:
                 if node.kind == "decision" and node.player == p:
                     columns += [(node.index, k) for k in range(len(node.children))]
-        return cls(tree, family, tuple(columns))
+        batch = BatchInduction(tree, family) if tree.perfect_information else None
+        return cls(tree, family, tuple(columns), batch)
 
     def numbers(self, x: FloatArray, g: int) -> TreeNumbers:
         """Draw ``g``'s numbers in exact arithmetic (draws taken at their binary value).
@@ -344,22 +347,40 @@ class TreeModel:
         degenerate = np.zeros(n_draws, dtype=bool)
         exact = np.ones(n_draws, dtype=bool)
         names: list[str] = [""] * n_draws
-        if self.tree.perfect_information and n_draws:
-            exact, labels_of = self._batch(x, probs)
+        induction = None
+        if self.batch is not None and n_draws:
+            induction = self.batch.solve(x)
+            exact, labels_of = self._batch(induction, probs)
             played[:] = probs > 0
             for g in np.flatnonzero(~exact):
                 names[g] = labels_of[g]
         for g in np.flatnonzero(exact):
-            names[g], probs[g], played[g], degenerate[g] = self._exact(x, int(g))
+            names[g], probs[g], played[g], degenerate[g] = self._exact(x, int(g), induction)
         labels = tuple(sorted(set(names)))
         position = {label: i for i, label in enumerate(labels)}
         regime = np.array([position[n] for n in names], dtype=np.int64)
         return Solved(labels, regime, probs, played, degenerate, exact)
 
-    def _exact(self, x: FloatArray, g: int) -> tuple[str, FloatArray, BoolArray, bool]:
-        """One draw solved by :func:`solve_spe`: regime, probabilities, played, degenerate."""
+    def _exact(
+        self, x: FloatArray, g: int, induction: Induction | None = None
+    ) -> tuple[str, FloatArray, BoolArray, bool]:
+        """One draw decided exactly: regime, probabilities, played, degenerate.
+
+        With the float pass's ``induction``, only what it flagged is re-decided in exact
+        arithmetic (:meth:`~negotiation.solvers.spe.BatchInduction.resolve`); a draw with
+        an exact tie, or any draw of a tree with information sets, goes to
+        :func:`solve_spe`.
+        """
         tree = self.tree
         numbers = self.numbers(x, g)
+        if induction is not None and self.batch is not None:
+            resolved = self.batch.resolve(induction, g, numbers)
+            if resolved is not None:
+                chosen, positive = resolved
+                choice = dict(zip(induction.decisions, chosen, strict=True))
+                probs = np.array([float(choice[v] == k) for v, k in self.columns])
+                label = self._label(np.array([*chosen, *positive], dtype=np.int32))
+                return label, probs, probs > 0, False
         solution = solve_spe(tree, numbers)
         if not solution.equilibria:
             raise LimitError(
@@ -385,96 +406,55 @@ class TreeModel:
         played: BoolArray = np.asarray((per > 0).any(axis=0), dtype=bool)
         return label, mean, played, degenerate
 
-    def _batch(self, x: FloatArray, probs: FloatArray) -> tuple[BoolArray, list[str]]:
-        """Vectorised backward induction over a chunk (perfect information).
+    def _batch(self, induction: Induction, probs: FloatArray) -> tuple[BoolArray, list[str]]:
+        """The batched backward induction over a chunk (perfect information).
 
-        Fills ``probs`` (one-hot choices) for the draws it decides; returns which draws
-        need the exact solver and every draw's label (empty for those). The margins are
-        those of :func:`negotiation.solvers.spe.sweep_spe`.
+        :class:`negotiation.solvers.spe.BatchInduction` (the engine of
+        :func:`~negotiation.solvers.spe.sweep_spe`) gives each decision node's choice and
+        which draws it certifies; this fills ``probs`` (one-hot choices) for those draws and
+        returns which draws need exact work and every draw's label (empty for those).
         """
         tree = self.tree
-        payoffs, probabilities, scale = self.family.floats_at(x)
-        points = len(x)
-        margin = SWEEP_MARGIN * scale
-        suspect = np.zeros(points, dtype=bool)
-        if probabilities.size:
-            suspect |= ((probabilities != 0) & (np.abs(probabilities) <= SWEEP_ZERO)).any(axis=1)
-            negative = (probabilities < -SWEEP_ZERO).any(axis=0)
-            if negative.any():
-                edge = int(np.flatnonzero(negative)[0])
-                at = next(
-                    v
-                    for v in tree.chance_nodes
-                    if edge < self._edge_offsets()[v] + len(tree.nodes[v].children)
-                )
-                raise self._negative(at)
-        leaf_column = {v: k for k, v in enumerate(tree.leaves)}
-        offsets = self._edge_offsets()
-        values: dict[int, FloatArray] = {}
-        choice: dict[int, npt.NDArray[np.intp]] = {}
-        for node in reversed(tree.nodes):
-            v = node.index
-            if node.kind == "leaf":
-                values[v] = payoffs[:, leaf_column[v], :]
-                continue
-            children = [values.pop(c) for c in node.children]
-            if node.kind == "chance":
-                total = np.zeros_like(children[0])
-                for k, child in enumerate(children):
-                    total += probabilities[:, offsets[v] + k, None] * child
-                values[v] = total
-                continue
-            mover = np.stack([c[:, node.player] for c in children], axis=1)
-            best = np.argmax(mover, axis=1)
-            if len(children) > 1:
-                top = np.take_along_axis(mover, best[:, None], axis=1)[:, 0]
-                others = mover.copy()
-                np.put_along_axis(others, best[:, None], -np.inf, axis=1)
-                suspect |= top - others.max(axis=1) <= margin
-            choice[v] = best
-            stacked = np.stack(children, axis=1)
-            values[v] = np.take_along_axis(stacked, best[:, None, None], axis=1)[:, 0, :]
+        assert self.batch is not None
+        if induction.negative.any():
+            edge = int(np.flatnonzero(induction.negative.any(axis=0))[0])
+            offsets = self.batch.edge_offset
+            at = next(
+                v for v in tree.chance_nodes if edge < offsets[v] + len(tree.nodes[v].children)
+            )
+            raise self._negative(at)
+        suspect = ~induction.certified
+        choice = {v: induction.choices[:, j] for j, v in enumerate(induction.decisions)}
         for col, (v, k) in enumerate(self.columns):
             probs[:, col] = choice[v] == k
         probs[suspect] = 0.0
-        decisions = sorted(choice)
-        keys = np.concatenate(
-            [
-                np.stack([choice[v] for v in decisions], axis=1).astype(np.int32)
-                if decisions
-                else np.zeros((points, 0), dtype=np.int32),
-                (probabilities > 0).astype(np.int32),
-            ],
-            axis=1,
-        )
-        labels = [""] * points
+        keys = np.concatenate([induction.choices, induction.positive], axis=1).astype(np.int32)
+        labels = [""] * len(suspect)
         decided = np.flatnonzero(~suspect)
         if len(decided):
-            unique, first, inverse = np.unique(
-                keys[decided], axis=0, return_index=True, return_inverse=True
-            )
-            words = []
-            for key, g in zip(unique, decided[first], strict=True):
-                behaviour: list[tuple[Fraction, ...] | None] = [None] * len(tree.infosets)
-                for v, k in zip(decisions, key[: len(decisions)], strict=True):
-                    behaviour[tree.nodes[v].infoset] = _unit(int(k), len(tree.nodes[v].children))
-                live: list[Sequence[float]] = [
-                    list(probabilities[g, offsets[n.index] : offsets[n.index] + len(n.children)])
-                    if n.kind == "chance"
-                    else []
-                    for n in tree.nodes
-                ]
-                words.append(support_path(tree, behaviour, live))
+            unique, inverse = np.unique(keys[decided], axis=0, return_inverse=True)
+            words = [self._label(key) for key in unique]
             for g, i in zip(decided, inverse.reshape(-1), strict=True):
                 labels[g] = words[i]
         return suspect, labels
 
-    def _edge_offsets(self) -> dict[int, int]:
-        offsets, pos = {}, 0
-        for v in self.tree.chance_nodes:
-            offsets[v] = pos
-            pos += len(self.tree.nodes[v].children)
-        return offsets
+    def _label(self, key: npt.NDArray[np.int32]) -> str:
+        """A regime's label from its choices and probability signs (see :meth:`_batch`)."""
+        tree = self.tree
+        assert self.batch is not None
+        decisions = self.batch.decisions
+        behaviour: list[tuple[Fraction, ...] | None] = [None] * len(tree.infosets)
+        for v, k in zip(decisions, key[: len(decisions)], strict=True):
+            behaviour[tree.nodes[v].infoset] = _unit(int(k), len(tree.nodes[v].children))
+        signs = key[len(decisions) :]
+        offsets = self.batch.edge_offset
+        live: list[Sequence[float]] = [
+            [float(s) for s in signs[offsets[n.index] : offsets[n.index] + len(n.children)]]
+            if n.kind == "chance"
+            else []
+            for n in tree.nodes
+        ]
+        return support_path(tree, behaviour, live)
 
 
 def _unit(k: int, size: int) -> tuple[Fraction, ...]:
