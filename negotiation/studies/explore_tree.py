@@ -14,15 +14,16 @@ How a draw is solved
     numbers (built from ``d + 2`` rebuilds of the tree, each validated like the file, and
     checked analytically over the whole box spanned by the inputs' ranges;
     :data:`negotiation.limits.MAX_TREE_EXPLORE_INPUTS` bounds ``d``). On a tree with
-    perfect information a chunk of draws is solved by a vectorised backward induction in
-    floating point; a draw where any comparison is
-    closer than :data:`negotiation.solvers.spe.SWEEP_MARGIN` times the largest payoff
-    magnitude (a tie, or nearly one), or where a chance probability is within
-    :data:`~negotiation.solvers.spe.SWEEP_ZERO` of 0 without being 0, is solved again by
-    :func:`negotiation.solvers.spe.solve_spe` with its numbers computed exactly from the
-    polynomials at the draw's exact binary values. This is the rule of
-    :func:`negotiation.solvers.spe.sweep_spe`, whose module docstring bounds the rounding
-    errors far below the margin, so every decision is the exact one. Trees with information
+    perfect information a chunk of draws is solved by the batched backward induction of
+    :func:`negotiation.solvers.spe.sweep_spe`
+    (:class:`~negotiation.solvers.spe.BatchInduction`): floating point with a rigorous
+    error bound on every value, which certifies each choice and each probability's sign
+    (see that module's docstring for the proof). At a draw where something is not
+    certified, the numbers are computed exactly from the polynomials at the draw's exact
+    binary values and only the flagged comparisons (and those above a choice that
+    changes) are redone in fractions; a draw with an exact tie is solved by
+    :func:`negotiation.solvers.spe.solve_spe`. Every decision is therefore the exact
+    one, and ``exact`` counts the draws decided in exact arithmetic. Trees with information
     sets are solved exactly draw by draw (:func:`~negotiation.solvers.spe.solve_spe`),
     which costs far more (about 10 ms a draw for ``beer-quiche``, 0.9 s for
     ``rare-earth-trap`` on a 2-core machine):
