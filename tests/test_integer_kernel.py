@@ -13,6 +13,8 @@ from click.testing import CliRunner
 
 from negotiation import Game, solve_batch, solve_exact
 from negotiation.cli.app import main
+from negotiation.model.catalogue import load_matrix
+from negotiation.output.results import run
 from negotiation.solvers import batch, integer_kernel
 from negotiation.solvers.exact import _positive_integers
 from negotiation.solvers.integer_kernel import (
@@ -20,8 +22,12 @@ from negotiation.solvers.integer_kernel import (
     fits,
     integer_games,
     positive_integers,
+    scaled_integer_games,
     solve_integer_games,
 )
+from negotiation.studies import sweep as sweep_module
+from negotiation.studies.family import INTEGER_LIMIT, GameFamily
+from negotiation.studies.sweep import Axis, Grid
 
 SHAPES = [(2, 2), (2, 3), (3, 2), (3, 3), (2, 4), (4, 3), (4, 4), (4, 5)]
 
@@ -107,13 +113,41 @@ def test_games_at_the_int64_bound() -> None:
 
 def _python_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every game fail the bound, so the batch uses solve_exact for all of them."""
-    real = integer_kernel.integer_games
+    real, scaled = integer_kernel.integer_games, integer_kernel.scaled_integer_games
 
     def none_fit(games: Any) -> Any:
         A, B, ok = real(games)
         return A, B, np.zeros_like(ok)
 
+    def none_scaled(X: Any, L: int, valid: Any) -> Any:
+        A, B, ok = scaled(X, L, valid)
+        return A, B, np.zeros_like(ok)
+
     monkeypatch.setattr(integer_kernel, "integer_games", none_fit)
+    monkeypatch.setattr(integer_kernel, "scaled_integer_games", none_scaled)
+
+
+def _fractions_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make sweeps build every exact game in Fractions (no ``exact_integers``), as before J3."""
+    real = batch.solve_batch
+
+    def without_integers(*args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("exact_integers", None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "solve_batch", without_integers)
+
+
+def _at_point_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the exact games built in Fractions from now on."""
+    real, built = GameFamily.at_point, []
+
+    def counting(self: GameFamily, index: int) -> Game:
+        built.append(index)
+        return real(self, index)
+
+    monkeypatch.setattr(GameFamily, "at_point", counting)
+    return built
 
 
 def _calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -142,11 +176,11 @@ def test_solve_batch_same_with_and_without_kernel(monkeypatch: pytest.MonkeyPatc
         assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
 
 
-def _sweep_csv(out: Path) -> bytes:
+def _sweep_csv(out: Path, num: int = 41) -> bytes:
     result = CliRunner().invoke(
         main,
-        ["sweep", "rare-earth", "--param", "weights.us.supply_security=0:6:41",
-         "--param", "weights.us.diversification_cost=0:3:41", "--out", str(out), "--quiet"],
+        ["sweep", "rare-earth", "--param", f"weights.us.supply_security=0:6:{num}",
+         "--param", f"weights.us.diversification_cost=0:3:{num}", "--out", str(out), "--quiet"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return (out / "results.csv").read_bytes()
@@ -175,3 +209,132 @@ def test_kernel_needs_no_ordering_luck() -> None:
         permuted = Game.from_arrays(A, B)
         a, b, _ = integer_games([permuted])
         assert solve_integer_games(a, b) == [solve_exact(permuted)]
+
+
+# ------------------------------------------------ a sweep's exact games as integers (J3)
+
+#: The README's 1001 x 1001 rare-earth map (about 136,000 of its points are degenerate).
+MAP = Grid(
+    (
+        Axis.linspace("weights.us.supply_security", 0, 6, 1001),
+        Axis.linspace("weights.us.diversification_cost", 0, 3, 1001),
+    )
+)
+#: Explicit --values axes with unlike denominators, negative values included.
+VALUES = Grid(
+    (
+        Axis.parse_values("weights.us.supply_security=-3/7,0,1/3,2,9/4,5"),
+        Axis.parse_values("weights.us.diversification_cost=-1,1/6,3/5,1,7/3,3"),
+    )
+)
+
+
+def _assert_integers_are_exact(family: GameFamily, points: Any) -> np.ndarray[Any, Any]:
+    """Check X / L is at_point's game at every valid point and X is 0 elsewhere."""
+    X, L, valid = family.integers(points)
+    assert 1 <= L <= INTEGER_LIMIT
+    for g, point in enumerate(points):
+        if not valid[g]:
+            assert not X[g].any()
+            continue
+        game = family.at_point(int(point))
+        for p, table in enumerate((game.A, game.B)):
+            for i, row in enumerate(table):
+                for j, value in enumerate(row):
+                    assert Fraction(int(X[g, p, i, j]), L) == value, (point, p, i, j)
+    return valid
+
+
+@pytest.mark.parametrize(
+    "grid",
+    [MAP, VALUES, Grid((Axis.linspace("weights.russia.china_relations", "-1/3", "7/2", 999),))],
+    ids=["rare-earth 1001x1001", "--values", "1-D"],
+)
+def test_family_integers_are_at_point_exactly(grid: Grid) -> None:
+    """GameFamily.integers gives at_point's exact payoffs times L on seeded random points."""
+    family = GameFamily(load_matrix("rare-earth"), grid)
+    points = np.random.default_rng(9).integers(0, len(grid), 300)
+    assert _assert_integers_are_exact(family, points).all()
+
+
+def test_family_integers_mark_large_points_invalid() -> None:
+    """Points whose L * payoff passes the int64 bound are marked invalid and left 0."""
+    scenario = load_matrix("rare-earth")
+    big = Grid((Axis.linspace("weights.us.supply_security", 0, 10**17, 9),))
+    valid = _assert_integers_are_exact(GameFamily(scenario, big), np.arange(9))
+    assert valid[0]
+    assert not valid[-1]
+    tiny = Grid((Axis.linspace("weights.us.supply_security", 0, Fraction(1, 10**20), 3),))
+    assert not GameFamily(scenario, tiny).integers(np.arange(3))[2].any()  # L > 2**60
+
+
+def test_scaled_integer_games_are_integer_games() -> None:
+    """From X / L integers, the kernel's matrices and fits flags equal those built in Fractions."""
+    rng = np.random.default_rng(21)
+    for shape in [(2, 2), (3, 3), (2, 4)]:
+        for L in [1, 6, 1000, 2**40 + 3]:
+            # Small multiples of a common factor, so the gcd step matters; some games huge.
+            X = rng.integers(-40, 40, (300, 2, *shape)) * int(rng.integers(1, 50))
+            X[::7] *= 10**12
+            valid = rng.random(300) < 0.9
+            games = [
+                Game.from_arrays(
+                    [[Fraction(int(v), L) for v in row] for row in X[g, 0]],
+                    [[Fraction(int(v), L) for v in row] for row in X[g, 1]],
+                )
+                for g in range(300)
+            ]
+            A, B, ok = scaled_integer_games(X, L, valid)
+            A2, B2, ok2 = integer_games(games)
+            assert np.array_equal(ok, ok2 & valid)
+            assert np.array_equal(A[ok], A2[ok])
+            assert np.array_equal(B[ok], B2[ok])
+            # L = 2**40 + 3 leaves the primitive matrices near 2**40: none fit the kernel.
+            assert ok.sum() > 200 if L <= 1000 else not ok.any()
+            assert (valid & ~ok2).any()  # too large for the kernel: left to solve_exact
+            assert (ok2 & ~valid).any() or L > 1000  # marked invalid by the caller: left too
+
+
+@pytest.mark.parametrize(
+    ("num", "grid"), [(41, None), (201, None), (None, VALUES)], ids=["41x41", "201x201", "values"]
+)
+def test_results_csv_identical_with_integer_games(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, num: int | None, grid: Grid | None
+) -> None:
+    """A sweep writes the same results.csv bytes from integer games as from Fraction games."""
+
+    def write(out: Path) -> bytes:
+        if grid is None:
+            assert num is not None
+            return _sweep_csv(out, num)
+        run(load_matrix("rare-earth"), grid, out)
+        return (out / "results.csv").read_bytes()
+
+    with monkeypatch.context() as patch:
+        built = _at_point_calls(patch)
+        fast = write(tmp_path / "integers")
+        assert built == []  # no exact game was built in Fractions
+    _fractions_only(monkeypatch)
+    built = _at_point_calls(monkeypatch)
+    slow = write(tmp_path / "fractions")
+    assert fast == slow
+    assert len(built) > 0  # the reference really built its exact games in Fractions
+    if num == 201:
+        assert len(built) > 5000  # thousands of degenerate points compared
+
+
+def test_sweep_with_huge_axis_values_falls_back_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Points beyond the int64 bound go to Fraction games and solve as the per-game solver does."""
+    scenario = load_matrix("rare-earth")
+    grid = Grid((Axis.linspace("weights.us.supply_security", 0, 10**17, 9),))
+    built = _at_point_calls(monkeypatch)
+    batch = dict(sweep_module.solve_points(scenario, grid))
+    alone = dict(sweep_module.solve_points(scenario, grid, solver="per-game", method="exact"))
+    assert [[r["degenerate"] for r in rows] for rows in batch.values()] == [
+        [r["degenerate"] for r in rows] for rows in alone.values()
+    ]
+    for point, rows in alone.items():
+        for row, got in zip(rows, batch[point], strict=True):
+            probs = [c for c in row if c.startswith("prob.")]
+            assert [row[c] for c in probs] == [got[c] for c in probs], point
+    assert built  # the large points were built in Fractions

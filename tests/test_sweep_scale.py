@@ -294,6 +294,34 @@ def test_sweep_floats_are_correctly_rounded(case: tuple[Scenario, Grid]) -> None
         assert block.values[point].tolist() == [float(v) for v in grid.point(point)]
 
 
+@settings(max_examples=80, deadline=None, derandomize=True, database=None)
+@given(scaled_sweeps())
+def test_sweep_integers_are_exact_or_marked_invalid(case: tuple[Scenario, Grid]) -> None:
+    """On badly scaled sweeps GameFamily.integers is X / L == the exact game, or marked invalid."""
+    scenario, grid = case
+    family = GameFamily(scenario, grid)
+    X, L, valid = family.integers(np.arange(len(grid), dtype=np.int64))
+    for point in range(len(grid)):
+        if not valid[point]:
+            assert not X[point].any()  # left for the exact game in Fractions
+            continue
+        game = family.at_point(point)
+        got = [[[Fraction(int(x), L) for x in row] for row in X[point, p]] for p in range(2)]
+        assert got == [[list(row) for row in game.A], [list(row) for row in game.B]]
+
+
+def test_1e15_scores_fall_back_to_fractions() -> None:
+    """Scores of 1e15 beside weights of 1e-12 leave no common int64 denominator: all invalid."""
+    scenario = criteria_scenario(
+        (2, 2),
+        {"a": [["1e15", 0], [0, "3e15"]], "b": [["1e-12", 0], [0, 1]]},
+        {"row": {"a": 1, "b": 1}, "col": {"a": "1e-12", "b": 2}},
+    )
+    grid = Grid((Axis.linspace("weights.row.b", "1e-12", "3e-12", 5),))
+    assert not GameFamily(scenario, grid).integers(np.arange(5, dtype=np.int64))[2].any()
+    assert_batch_equals_per_game(scenario, grid)
+
+
 def test_cancelling_payoffs_are_correctly_rounded() -> None:
     """A payoff that cancels to 0 or to a few units out of 1e15 is still exact."""
     scenario = criteria_scenario(

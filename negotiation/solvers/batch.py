@@ -87,6 +87,10 @@ from negotiation.solvers.exact import ExactSolution, solve_exact
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+#: ``exact_integers`` of :func:`solve_batch`: game indices -> (X, L, valid).
+IntegerGames = Callable[[IntArray], tuple[IntArray, int, BoolArray]]
 
 #: Margin of the floating-point decisions, on payoffs mapped onto about [1, 10]: a quantity
 #: closer than this (plus its rounding error bound) to its boundary sends its game to the
@@ -157,6 +161,7 @@ def solve_batch(
     B: npt.ArrayLike,
     *,
     exact: Callable[[int], Game] | None = None,
+    exact_integers: IntegerGames | None = None,
     rounding: float | None = None,
     force_exact: npt.ArrayLike | None = None,
     eps: float = EPS,
@@ -173,6 +178,15 @@ def solve_batch(
     ``exact(g)``, if given, returns the exact game ``g`` for the exact solver (a sweep
     passes its exactly computed payoffs, so a tie on paper stays a tie); by default game
     ``g`` is taken at the exact binary value of its float payoffs.
+
+    ``exact_integers(games)``, if given, returns the exact games ``games`` (an int64 array
+    of game indices) as integers over a common denominator, ``(X, L, valid)`` as
+    :meth:`negotiation.studies.family.GameFamily.integers` gives them: ``X[k] / L`` is
+    ``exact(games[k])`` wherever ``valid[k]``. The compiled integer kernel then takes
+    those games without building them in Fractions
+    (:func:`negotiation.solvers.integer_kernel.scaled_integer_games` proves its matrices
+    are the ones exact.py builds); ``exact`` is called only for the rest. It must agree
+    with ``exact``.
 
     ``rounding`` bounds the relative error of the floats against the exact games:
     ``|A[g] - exact(g).A| <= rounding * |A[g]|`` entrywise, likewise for ``B``. It
@@ -205,6 +219,11 @@ def solve_batch(
     size = _positive_whole(chunk, "chunk")
     if exact is not None and not callable(exact):
         raise ValueError(f"exact must be None or a callable g -> Game, got {exact!r}")
+    if exact_integers is not None and not callable(exact_integers):
+        raise ValueError(
+            f"exact_integers must be None or a callable games -> (X, L, valid), "
+            f"got {exact_integers!r}"
+        )
     relative = _rounding(rounding, exact is not None)
     N, m, n = A_.shape
     forced = np.zeros(N, dtype=bool)
@@ -227,6 +246,7 @@ def solve_batch(
             eps,
             relative,
             use_kernel,
+            exact_integers,
         )
         for start in range(0, N, size)
     ]
@@ -379,6 +399,7 @@ def _solve_chunk(
     eps: float,
     rounding: float,
     compiled: bool = False,
+    integers: IntegerGames | None = None,
 ) -> tuple[
     npt.NDArray[np.int64],
     FloatArray,
@@ -399,7 +420,7 @@ def _solve_chunk(
     rank_parts = [np.zeros(len(g), dtype=np.int64) for g, _, _ in kept]
     degenerate = np.zeros(N, dtype=bool)
     suspects = np.flatnonzero(suspect)
-    solutions = _exact_solutions([offset + int(i) for i in suspects], exact)
+    solutions = _exact_solutions([offset + int(i) for i in suspects], exact, integers)
     for index, solution in zip(suspects, solutions, strict=True):
         degenerate[index] = solution.degenerate
         eqs = solution.equilibria
@@ -431,24 +452,39 @@ def _solve_chunk(
     return game, row, col, component, degenerate, suspect
 
 
-def _exact_solutions(indices: list[int], exact: Callable[[int], Game]) -> list[ExactSolution]:
+def _exact_solutions(
+    indices: list[int], exact: Callable[[int], Game], integers: IntegerGames | None = None
+) -> list[ExactSolution]:
     """Step 6: :func:`solve_exact` of the games ``exact(g)`` for ``g`` in ``indices``.
 
     Many games at once go through the compiled integer kernel
     (:mod:`negotiation.solvers.integer_kernel`, the same enumeration in int64 with the same
     results), which loads numba: it is used when numba is loaded already, or for at least
-    :data:`INTEGER_MIN` games. Games whose integers could overflow int64 stay on
-    :func:`solve_exact`.
+    :data:`INTEGER_MIN` games. Its integers come from ``integers`` when given (no Fraction
+    game is built for those games), else from ``exact(g)``. Games whose integers could
+    overflow int64 stay on :func:`solve_exact` of ``exact(g)``.
     """
-    games = [exact(g) for g in indices]
     loaded = "numba" in sys.modules
-    if not games or (len(games) < INTEGER_MIN and not loaded):
-        return [solve_exact(game) for game in games]
-    from negotiation.solvers.integer_kernel import integer_games, solve_integer_games
+    if not indices or (len(indices) < INTEGER_MIN and not loaded):
+        return [solve_exact(exact(g)) for g in indices]
+    from negotiation.solvers.integer_kernel import (
+        integer_games,
+        scaled_integer_games,
+        solve_integer_games,
+    )
 
-    A, B, fits = integer_games(games)
+    if integers is None:
+        games = [exact(g) for g in indices]
+        A, B, fits = integer_games(games)
+        fast = iter(solve_integer_games(A[fits], B[fits]))
+        return [
+            next(fast) if ok else solve_exact(game) for game, ok in zip(games, fits, strict=True)
+        ]
+    A, B, fits = scaled_integer_games(*integers(np.array(indices, dtype=np.int64)))
     fast = iter(solve_integer_games(A[fits], B[fits]))
-    return [next(fast) if ok else solve_exact(game) for game, ok in zip(games, fits, strict=True)]
+    return [
+        next(fast) if ok else solve_exact(exact(g)) for g, ok in zip(indices, fits, strict=True)
+    ]
 
 
 _Found = list[tuple[npt.NDArray[np.int64], FloatArray, FloatArray]]

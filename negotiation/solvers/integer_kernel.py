@@ -136,6 +136,41 @@ def integer_games(games: Sequence[Game]) -> tuple[IntArray, IntArray, BoolArray]
     return A, B, ok
 
 
+def scaled_integer_games(
+    X: IntArray, L: int, valid: BoolArray
+) -> tuple[IntArray, IntArray, BoolArray]:
+    """:func:`integer_games` of games given as integers over a common denominator.
+
+    ``X`` (N, 2, m, n) int64 holds ``L`` times each game's payoffs (player 1, player 2)
+    for the games marked ``valid``, with ``|X| <= 2**60`` and ``1 <= L <= 2**60`` (as
+    :meth:`negotiation.studies.family.GameFamily.integers` gives them). Returns exact.py's
+    positive integer matrices ``A``, ``B`` and which games fit in int64, like
+    :func:`integer_games` of the games ``X / L``, without building them in Fractions.
+
+    Why it is the same matrix: with ``P = X / L``, exact.py scales ``w = P - min(P) + 1``
+    to the primitive integer matrix proportional to it (:func:`positive_integers`). Here
+    ``Y = X - min(X) + L = L * w`` is an integer matrix proportional to ``w`` with positive
+    entries, so ``Y / gcd(Y)`` is that primitive matrix (two primitive positive integer
+    matrices proportional to each other are equal). ``Y <= 2**61 + 2**60`` fits in int64.
+    Games not ``valid``, not within :func:`fits` or with more than :data:`MAX_LABELS`
+    labels are marked not fitting (entries 0).
+    """
+    N, _, m, n = X.shape
+    ok = np.asarray(valid, dtype=bool).copy()
+    if m + n > MAX_LABELS or not 1 <= L <= 2**60:
+        ok[:] = False
+    limit = _largest_allowed(min(m, n))
+    scaled = []
+    for p in range(2):
+        M = np.where(ok[:, None, None], X[:, p], 0).reshape(N, -1)
+        Y = M - M.min(axis=1)[:, None] + L
+        Y = Y // np.gcd.reduce(Y, axis=1)[:, None]
+        ok &= Y.max(axis=1) <= limit
+        scaled.append(Y.reshape(N, m, n))
+    A, B = (np.where(ok[:, None, None], Y, 0) for Y in scaled)
+    return A, B, ok
+
+
 def _largest_allowed(k: int) -> int:
     """The largest entry ``M`` with :func:`fits` (k, M), by bisection on exact integers."""
     low, high = 1, 2

@@ -432,9 +432,13 @@ def solve_table(
         if not len(points):
             continue
         block = family.block(points)
-        exact = functools.partial(_exact_game, family, points)
         batch = solve_batch(
-            block.A, block.B, exact=exact, force_exact=block.force_exact, compiled=compiled
+            block.A,
+            block.B,
+            exact=functools.partial(_exact_game, family, points),
+            exact_integers=functools.partial(_integer_games, family, points),
+            force_exact=block.force_exact,
+            compiled=compiled,
         )
         yield _batch_table(points, block, batch)
 
@@ -497,9 +501,13 @@ def solve_points(
             continue
         points = np.array(todo, dtype=np.int64)
         block = family.block(points)
-        exact = functools.partial(_exact_game, family, points)
         batch = solve_batch(
-            block.A, block.B, exact=exact, force_exact=block.force_exact, compiled=compiled
+            block.A,
+            block.B,
+            exact=functools.partial(_exact_game, family, points),
+            exact_integers=functools.partial(_integer_games, family, points),
+            force_exact=block.force_exact,
+            compiled=compiled,
         )
         for g, index in enumerate(todo):
             yield index, _batch_rows(scenario, grid, index, block, batch, g)
@@ -507,6 +515,13 @@ def solve_points(
 
 def _exact_game(family: GameFamily, points: npt.NDArray[np.int64], g: int) -> Game:
     return family.at_point(int(points[g]))
+
+
+def _integer_games(
+    family: GameFamily, points: npt.NDArray[np.int64], games: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], int, npt.NDArray[np.bool_]]:
+    """The exact games ``games`` of a block as integers (GameFamily.integers): no Fractions."""
+    return family.integers(points[games])
 
 
 def _batch_rows(
