@@ -32,16 +32,18 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 import attrs
 import hypothesis.strategies as st
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from test_pbe import in_solution, pure_pbe
 
 from negotiation.model.tree import TreeScenario
 from negotiation.model.types import tree_from_string
+from negotiation.solvers import spe as spe_module
 from negotiation.solvers.pbe import PerfectBayesian, solve_pbe, verify_assessment
 from negotiation.solvers.spe import describe_path, solve_spe, sweep_spe
 from negotiation.studies.explore import Study, explore
@@ -509,20 +511,10 @@ def expected_rows(
     )
 
 
-def term_scale(tree: TreeScenario) -> Fraction:
-    """The largest magnitude of a leaf payoff or a weight x score term of the tree."""
-    terms = [abs(x) for v in tree.leaves for x in tree.nodes[v].payoffs]
-    for v in tree.leaves:
-        for k, score in tree.nodes[v].scores.items():
-            terms += [abs(w.get(k, 0) * score) for w in tree.weights.values()]
-    return max(terms)
-
-
-def compare_sweep(sweep: SweepCase, exact_payoffs: bool) -> None:
+def compare_sweep(sweep: SweepCase) -> None:
     """Check sweep_spe against solve_spe at every grid point of ``sweep``.
 
-    Paths, outcomes and ties must be equal; payoffs must be ``float`` of the exact values
-    when ``exact_payoffs``, else within 1e-13 of the largest term of the tree at that point.
+    Paths, outcomes and ties must be equal, and payoffs ``float`` of the exact values.
     """
     tree = sweep.case.tree()
     got = dict(sweep_spe(tree, [(sweep.path, list(sweep.values))]))
@@ -537,41 +529,24 @@ def compare_sweep(sweep: SweepCase, exact_payoffs: bool) -> None:
         assert keys == sorted((r[1], r[2], r[3]) for r in exact_rows), (point, value)
         expected = {(r[1], r[2], r[3]): r[0] for r in exact_rows}
         found = {
-            (row["outcome"], row["path"], row["ties"]): tuple(
-                float(row[f"payoff.{p}"]) for p in players
-            )
+            (row["outcome"], row["path"], row["ties"]): tuple(row[f"payoff.{p}"] for p in players)
             for row in rows
         }
-        bound = float(term_scale(tree.with_overrides({sweep.path: value}))) * 1e-13
         for key, payoffs in expected.items():
-            floats = found[key]
-            if exact_payoffs:
-                assert floats == tuple(float(x) for x in payoffs), (point, value)
-            else:
-                for x, y in zip(floats, payoffs, strict=True):
-                    assert abs(Fraction(x) - y) <= bound, (point, value, x, y)
+            assert found[key] == tuple(float(x) for x in payoffs), (point, value)
 
 
-@settings(PROPERTY, max_examples=80)
+@settings(PROPERTY, max_examples=120)
 @given(ANY_SWEEP)
 def test_sweep_spe_rows_equal_solve_spe_at_every_point(sweep: SweepCase) -> None:
-    """Every grid point of sweep_spe holds solve_spe's SPE there: paths, outcomes, ties."""
-    compare_sweep(sweep, exact_payoffs=False)
+    """Every grid point of sweep_spe holds solve_spe's SPE there, payoffs correctly rounded.
 
-
-@pytest.mark.xfail(strict=True, reason="E2_bugs.md 1: sweep_spe payoffs are not correctly rounded")
-@settings(PROPERTY, max_examples=100, phases=[Phase.generate])
-@given(ANY_SWEEP)
-def test_sweep_spe_payoffs_are_correctly_rounded(sweep: SweepCase) -> None:
-    """Every payoff sweep_spe reports is float() of solve_spe's exact payoff at that point.
-
-    Fails (kept as strict xfail; /work/notes/E2_bugs.md, finding 1): the float pass adds
-    float terms, so with scores big = 1e15 and small = -99999999999999.999 under weights
-    0.1 and 1 at a leaf, and another action worth -1e7, the sweep at weight 1/10 reports
-    0.005551115123125783 for an exact payoff of 1/1000; without cancellation a leaf scored
-    1e-6 under weight 1e-12 reads 9.999999999999999e-19, not 1e-18.
+    Paths, outcomes and ties are equal, and every payoff is ``float`` of the exact one (it
+    was not before E2's finding 1: the float pass added float terms, so scores 1e15 and
+    -99999999999999.999 under weights 0.1 and 1 gave 0.005551115123125783 for an exact
+    1/1000, and a leaf scored 1e-6 under weight 1e-12 read 9.999999999999999e-19).
     """
-    compare_sweep(sweep, exact_payoffs=True)
+    compare_sweep(sweep)
 
 
 CANCEL = """
@@ -594,12 +569,12 @@ scores = { big = 1e15, small = -99999999999999.999 }
 """
 
 
-@pytest.mark.xfail(strict=True, reason="E2_bugs.md 1: sweep_spe payoffs are not correctly rounded")
 def test_a_cancelling_payoff_is_reported_correctly_rounded() -> None:
-    """The minimal example of finding 1: at weight 1/10, take is worth exactly 1/1000.
+    """The minimal example of E2's finding 1: at weight 1/10, take is worth exactly 1/1000.
 
     1/10 x 1e15 - 99999999999999.999 = 1/1000 (and keep is worth -1e7, far below, so the
-    float pass decides the point); the sweep reports 0.005551115123125783.
+    float pass decides the point); the sweep reported 0.005551115123125783 before, and at
+    weight 2/10 100000000000000.02 for 1e14 - 1/1000 (float: 100000000000000.0).
     """
     tree = TreeScenario.from_string(CANCEL)
     weight = [Fraction(1, 10), Fraction(2, 10)]
@@ -608,6 +583,113 @@ def test_a_cancelling_payoff_is_reported_correctly_rounded() -> None:
     rows = dict(sweep_spe(tree, [("weights.a.big", weight)]))
     assert rows[0][0]["path"] == "a: take"
     assert rows[0][0]["payoff.a"] == 0.001
+    assert rows[1][0]["payoff.a"] == float(Fraction(10**14) - Fraction(1, 1000))
+
+
+MIXED_SCALES = """
+name = "mixed"
+[[players]]
+id = "a"
+[[players]]
+id = "b"
+[tree]
+player = "a"
+[tree.big]
+payoffs = { a = -1e15, b = 1e15 }
+[tree.small]
+player = "b"
+[tree.small.low]
+payoffs = { a = 1e-6, b = 1e-6 }
+[tree.small.high]
+payoffs = { a = 2e-6, b = 3e-6 }
+"""
+
+
+def counting_solve_spe(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the calls sweep_spe makes to solve_spe (one list entry per call)."""
+    calls: list[int] = []
+    original = spe_module.solve_spe
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(spe_module, "solve_spe", counted)
+    return calls
+
+
+def test_clear_comparisons_beside_huge_payoffs_are_decided_in_floats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Player b's choice of 1e-6 or 1.25e-6..3e-6 is certified beside a leaf worth 1e15.
+
+    The old margin (1e-9 x the largest payoff, 1e6 here) sent every point to solve_spe;
+    each comparison's own error bound is about 1e-21, so none goes there now, and the rows
+    are solve_spe's (b takes high, a then prefers 2e-6 to -1e15), payoffs exact.
+    """
+    tree = TreeScenario.from_string(MIXED_SCALES)
+    calls = counting_solve_spe(monkeypatch)
+    values = [Fraction(k, 4) * Fraction(10) ** -6 for k in range(5, 13)]
+    got = dict(sweep_spe(tree, [("tree.small.high.payoffs.b", values)]))
+    assert calls == []
+    monkeypatch.undo()
+    for point, value in enumerate(values):
+        (row,) = got[point]
+        ((payoffs, outcome, path, ties),) = expected_rows(tree, "tree.small.high.payoffs.b", value)
+        assert (row["outcome"], row["path"], row["ties"]) == (outcome, path, ties)
+        assert (row["payoff.a"], row["payoff.b"]) == tuple(float(x) for x in payoffs)
+
+
+NEAR_TIE = """
+name = "near"
+[[players]]
+id = "a"
+[[players]]
+id = "b"
+[tree]
+player = "a"
+[tree.left]
+payoffs = { a = 1, b = 0 }
+[tree.right]
+player = "b"
+[tree.right.up]
+payoffs = { a = 1, b = 1 }
+[tree.right.down]
+payoffs = { a = 0, b = 0 }
+"""
+
+
+def test_a_near_tie_is_redecided_exactly_and_only_an_exact_tie_reaches_solve_spe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A's payoff 1 +- 1e-20 at up reads 1.0 in floats; the flagged comparison is redone.
+
+    Exactly: below 1 a goes left, above 1 right (b then up), at 1 both are subgame perfect.
+    Only the tie (two SPE) is solved by solve_spe; the other two points are re-decided
+    from the exact numbers, and every row equals solve_spe's.
+    """
+    tree = TreeScenario.from_string(NEAR_TIE)
+    path = "tree.right.up.payoffs.a"
+    hair = Fraction(1, 10**20)
+    values = [1 - hair, Fraction(1), 1 + hair]
+    calls = counting_solve_spe(monkeypatch)
+    got = dict(sweep_spe(tree, [(path, values)]))
+    assert len(calls) == 1
+    monkeypatch.undo()
+    assert [r["path"] for r in got[0]] == ["a: left"]
+    assert [r["path"] for r in got[2]] == ["a: right; b: up"]
+    assert len(got[1]) == 2
+    assert got[1][0]["ties"]
+    for point, value in enumerate(values):
+        rows = sorted(
+            (tuple(r[f"payoff.{p}"] for p in ("a", "b")), r["outcome"], r["path"], r["ties"])
+            for r in got[point]
+        )
+        exact = [
+            (tuple(float(x) for x in e[0]), e[1], e[2], e[3])
+            for e in expected_rows(tree, path, value)
+        ]
+        assert rows == sorted(exact), value
 
 
 # --------------------------------------------------------------------------- explore
@@ -770,15 +852,13 @@ payoffs = { a = -1 }
 """
 
 
-@pytest.mark.xfail(
-    strict=True, reason="E2_bugs.md 2: a probability cancelling to 0.0 is taken as 0"
-)
 def test_a_probability_cancelling_to_zero_in_floats_is_solved_exactly() -> None:
     """At win = 1 - 1e-21 the lose branch is reached (1e-21), though 1 - float(win) is 0.0.
 
     solve_spe's path there is 'a: gamble; chance: win, lose'; the float pass of sweep_spe
-    computes the probability of lose as exactly 0.0, which its near-zero rule does not send
-    to the exact solver, and reports 'a: gamble; chance: win' with the lose leaf dropped.
+    computes the probability of lose as exactly 0.0 (E2's finding 2: it used to report
+    'a: gamble; chance: win' with the lose leaf dropped); its error bound (terms 1 and
+    -1) leaves the sign unsure, so the point is re-decided with exact numbers.
     """
     tree = TreeScenario.from_string(TINY)
     path = "tree.gamble.chance.win"
