@@ -764,3 +764,71 @@ def test_sweep_of_an_imperfect_information_tree_uses_the_swept_payoffs() -> None
     assert [r["path"] for r in points[0]] == ["ann: in; ann: bottom; bob: right"]
     # An option worth 4 beats every stage equilibrium (3 at most): out in all three SPE.
     assert [r["path"] for r in points[15]] == ["ann: out"] * 3
+
+
+def test_batch_induction_choices_are_the_exact_ones_where_certified() -> None:
+    """BatchInduction's certified choices are solve_spe's unique ones at every grid point.
+
+    On Stackelberg's leader payoff grid (ties included), each point the float pass
+    certifies has one SPE whose action at every decision node is the pass's choice; every
+    point it leaves uncertified is re-decided by resolve, which agrees with solve_spe
+    or returns None exactly where solve_spe finds several SPE.
+    """
+    tree = load("stackelberg")
+    path = "tree.q6.q3.payoffs.leader"
+    values = [F(k) for k in range(21)]
+    batch = spe_module.BatchInduction(tree, tree.family([(path, values)]))
+    induction = batch.solve(np.array([[float(v)] for v in values]))
+    assert induction.decisions == tuple(n.index for n in tree.nodes if n.kind == "decision")
+    for g, value in enumerate(values):
+        at = tree.with_overrides({path: value})
+        solution = solve_spe(at)
+        if induction.certified[g]:
+            chosen = tuple(int(k) for k in induction.choices[g])
+        else:
+            resolved = batch.resolve(induction, g, at.numbers)
+            assert (resolved is None) == (len(solution.equilibria) > 1), value
+            if resolved is None:
+                continue
+            chosen = resolved[0]
+        (e,) = solution.equilibria
+        expected = tuple(
+            e.behaviour[tree.nodes[v].infoset].index(1)  # type: ignore[union-attr]
+            for v in induction.decisions
+        )
+        assert chosen == expected, value
+    assert not induction.certified.all()  # the grid holds ties
+
+
+def test_an_interrupted_tree_sweep_keeps_every_point_solved_before_the_stop(
+    tmp_path: Path,
+) -> None:
+    """Points wait in a block between saves; a stop still appends and vouches for them all.
+
+    With saves far apart (save_every=1e9) nothing is saved while solving, so the 7 points
+    solved before Ctrl-C are written by the interrupted save, and a resume gives the bytes
+    of an uninterrupted run.
+    """
+    from negotiation.output import results, tree_results
+    from negotiation.studies.sweep import Axis, Grid
+
+    tree = load_tree("rare-earth-sequential")
+    grid = Grid(
+        (
+            Axis.parse_range("weights.us.supply_security=0:10:6"),
+            Axis.parse_range("weights.russia.china_relations=0:2:5"),
+        )
+    )
+    tree_results.run(tree, grid, tmp_path / "whole")
+
+    def stop(done: int, total: int) -> None:
+        if done == 7:
+            raise KeyboardInterrupt
+
+    with pytest.raises(results.SweepInterrupted):
+        tree_results.run(tree, grid, tmp_path / "cut", progress=stop, save_every=1e9)
+    manifest = results.read_manifest(tmp_path / "cut")
+    assert (manifest["status"], manifest["points_done"]) == ("interrupted", 7)
+    tree_results.run(tree, grid, tmp_path / "cut", resume=True)
+    whole = (tmp_path / "whole" / results.RESULTS).read_bytes()
+    assert (tmp_path / "cut" / results.RESULTS).read_bytes() == whole
