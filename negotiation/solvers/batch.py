@@ -71,6 +71,7 @@ shared, so both give the exact solver's answer for every game.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import numbers
@@ -82,7 +83,7 @@ import numpy as np
 import numpy.typing as npt
 
 from negotiation.model.payoffs import Game
-from negotiation.solvers.components import components
+from negotiation.solvers.components import Component, components
 from negotiation.solvers.exact import ExactSolution, solve_exact
 
 FloatArray = npt.NDArray[np.float64]
@@ -428,7 +429,7 @@ def _solve_chunk(
         row_parts.append(np.array([[float(p) for p in x] for x, _ in eqs]).reshape(-1, m))
         col_parts.append(np.array([[float(p) for p in y] for _, y in eqs]).reshape(-1, n))
         ids = np.zeros(len(eqs), dtype=np.int64)
-        for c, comp in enumerate(components(solution.pairs)):
+        for c, comp in enumerate(_components(solution.pairs)):
             ids[list(comp.equilibria)] = c
         component_parts.append(ids)
         rank_parts.append(np.arange(1, len(eqs) + 1, dtype=np.int64))
@@ -450,6 +451,16 @@ def _solve_chunk(
     position = np.arange(len(game)) - np.searchsorted(game, game, side="left")
     component = np.where(component < 0, position, component)
     return game, row, col, component, degenerate, suspect
+
+
+@functools.lru_cache(maxsize=4096)
+def _components(pairs: tuple[tuple[int, int], ...]) -> tuple[Component, ...]:
+    """:func:`components` of ``pairs``, remembered.
+
+    It depends on the pairs alone, and a sweep's degenerate points repeat a few shapes of
+    equilibrium graph many times.
+    """
+    return components(pairs)
 
 
 def _exact_solutions(

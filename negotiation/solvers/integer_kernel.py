@@ -40,6 +40,7 @@ a batch has enough such games to repay loading it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -252,8 +253,8 @@ def _solution(
     largest first, which are compared as Fractions once per vertex.
     """
     found = pairs.tolist()
-    xs = {a: _normalised(p_points[a].tolist()) for a in dict.fromkeys(a for a, _ in found)}
-    ys = {b: _normalised(q_points[b].tolist()) for b in dict.fromkeys(b for _, b in found)}
+    xs = {a: _normalised(tuple(p_points[a].tolist())) for a in dict.fromkeys(a for a, _ in found)}
+    ys = {b: _normalised(tuple(q_points[b].tolist())) for b in dict.fromkeys(b for _, b in found)}
     x_rank = {a: r for r, a in enumerate(sorted(xs, key=xs.__getitem__, reverse=True))}
     y_rank = {b: r for r, b in enumerate(sorted(ys, key=ys.__getitem__, reverse=True))}
     found.sort(key=lambda e: (x_rank[e[0]], y_rank[e[1]]))
@@ -269,7 +270,12 @@ def _solution(
     )
 
 
-def _normalised(point: list[int]) -> Vector:
+@functools.lru_cache(maxsize=65536)
+def _normalised(point: tuple[int, ...]) -> Vector:
+    """The vertex ``point`` scaled to a probability vector, exactly; remembered.
+
+    A sweep's games share many vertices (pure strategies, one player's unchanged payoffs).
+    """
     total = sum(point)
     return tuple(Fraction(v, total) for v in point)
 
