@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from negotiation.errors import ScenarioError
+from negotiation.model.catalogue import load_tree
 from negotiation.model.tree import TreeScenario
 from negotiation.model.types import read_tree, tree_from_dict
 from negotiation.solvers.pbe import (
@@ -132,26 +133,47 @@ def test_only_beer_pooling_survives_the_intuitive_criterion() -> None:
     for k in quiche.equilibria:
         broken = solution.equilibria[k].broken_by
         assert [(d.message, d.type) for d in broken] == [("beer", "strong")]
-        assert "fails the Intuitive Criterion (strong would send beer)" in (
-            solution.equilibria[k].description
+        assert (
+            "fails the Intuitive Criterion (the strong type would deviate: sender chooses beer)"
+            in solution.equilibria[k].description
         )
     assert all(solution.equilibria[k].intuitive for k in beer.equilibria)
 
 
 def test_beer_quiche_in_words() -> None:
-    """The table format's sentences: who orders what, and what is believed off the path."""
-    solution = solve_pbe(load("beer_quiche"))
+    """The sentences read the catalogue's verb-phrase labels: who orders what, what is believed.
+
+    Action labels are verb phrases (docs/reference/scenario-format.md), so a player's label
+    followed by one is a clause; a mixture says each action's probability, a set (whose
+    probabilities vary over it) says the actions only.
+    """
+    solution = solve_pbe(load_tree("beer-quiche"))
     words = [e.description for e in solution.equilibria]
     assert words[0] == (
-        "both types of sender choose beer; after beer receiver chooses no duel; after quiche "
-        "(off the path) receiver believes weak with probability at least 1/2 and chooses "
-        "duel; survives the Intuitive Criterion"
+        "Sender, whatever its type, orders beer; after Sender orders beer, Receiver does not "
+        "duel; after Sender orders quiche (off the path), Receiver believes weak with "
+        "probability at least 1/2 and duels; survives the Intuitive Criterion"
     )
     assert words[1] == (
-        "both types of sender choose beer; after beer receiver chooses no duel; after quiche "
-        "(off the path) receiver believes strong with probability 1/2 and mixes duel 1/2, "
-        "no duel 1/2; survives the Intuitive Criterion"
+        "Sender, whatever its type, orders beer; after Sender orders beer, Receiver does not "
+        "duel; after Sender orders quiche (off the path), Receiver believes strong with "
+        "probability 1/2 and duels (1/2) or does not duel (1/2); survives the Intuitive "
+        "Criterion"
     )
+    assert words[2].endswith(
+        "fails the Intuitive Criterion (the strong type would deviate: Sender orders beer)"
+    )
+    assert solution.sets[1].pattern == (
+        "Sender, whatever its type, orders quiche; after Sender orders beer (off the path), "
+        "Receiver believes strong with probability 1/2 and duels or does not duel, at random; "
+        "after Sender orders quiche, Receiver does not duel"
+    )
+
+
+def test_unlabelled_actions_read_chooses_their_id() -> None:
+    """An action without a label (its label is its id) reads 'chooses <id>' after the player."""
+    words = solve_pbe(load("beer_quiche")).equilibria[0].description
+    assert words.startswith("sender, whatever its type, chooses beer; after sender chooses beer")
 
 
 def test_beer_quiche_with_a_low_prior_has_one_semi_separating_equilibrium() -> None:
@@ -195,7 +217,10 @@ def test_beer_quiche_prior_thresholds_are_exact() -> None:
     thresholds = prior_thresholds(tree, "types.sender.strong", [F(k, 10) for k in range(11)])
     assert [(t.value, t.exact) for t in thresholds] == [(0, True), (F(1, 2), True), (1, True)]
     middle = thresholds[1]
-    assert middle.before.startswith("hybrid: sender (strong) chooses beer; sender (weak) mixes")
+    assert middle.before.startswith(
+        "hybrid: sender (strong) chooses beer; sender (weak) chooses beer or chooses quiche, "
+        "at random; "
+    )
     assert middle.after.count("pooling") == 2
     assert "(not intuitive)" in middle.after
 
@@ -229,15 +254,15 @@ def test_trust_game_threshold_prior_is_one_third() -> None:
     (t,) = [t for t in thresholds if 0 < t.low < 1]
     tail = "trustee (honest) chooses honor; {}trustee (opportunist) chooses abuse"
     assert t.before == (
-        "pooling: truster chooses does not trust; off the path " + tail.format("off the path ")
+        "pooling: truster does not trust; off the path " + tail.format("off the path ")
     )
     assert t.after == "pooling: truster chooses trust; " + tail.format("")
-    assert t.at == "pooling: truster mixes does not trust / trust; " + tail.format("")
+    assert t.at == "pooling: truster does not trust or chooses trust, at random; " + tail.format("")
     low = solve_pbe(load("trust_honest", types__trustee__honest="0.25"))
     (e,) = low.equilibria
     assert e.payoffs == (0, 0)
     assert e.description == (
-        "truster chooses does not trust; off the path trustee (honest) chooses honor; off the "
+        "truster does not trust; off the path trustee (honest) chooses honor; off the "
         "path trustee (opportunist) chooses abuse"
     )
     high = solve_pbe(load("trust_honest", types__trustee__honest="0.5"))
@@ -350,7 +375,7 @@ def test_offer_trap_thresholds_are_the_us_indifference_beliefs() -> None:
     solution = solve_pbe(tree, nash=False)
     (only,) = solution.sets
     assert only.kind == "pooling"
-    assert only.pattern.startswith("both types of russia choose none")
+    assert only.pattern.startswith("russia, whatever its type, chooses none")
     (pure,) = [
         e
         for e in (solution.equilibria[k] for k in only.equilibria)
@@ -361,7 +386,7 @@ def test_offer_trap_thresholds_are_the_us_indifference_beliefs() -> None:
     assert off_path(tree, pure, "full")["tree.trap.full"] == (F(3, 16), 1)
     assert off_path(tree, pure, "limited")["tree.trap.limited"] == (F(1, 8), 1)
     low = solve_pbe(load("offer_trap", types__russia__trap="0.1"), nash=False)
-    full = [s for s in low.sets if s.pattern.startswith("both types of russia choose full")]
+    full = [s for s in low.sets if s.pattern.startswith("russia, whatever its type, chooses full")]
     assert len(full) == 1
     assert full[0].intuitive is True
     assert "then russia (trap) chooses weaponise; then russia (genuine) chooses honour" in (
@@ -566,10 +591,12 @@ def test_pbe_text_lists_each_set_then_its_vertices() -> None:
     """The table format: one line per PBE set with payoffs and verdict, then its vertices."""
     lines = pbe_text(solve_pbe(load("beer_quiche")))
     assert lines[0] == "Perfect Bayesian equilibria: 2 sets, 4 extreme equilibria"
-    assert lines[1].startswith("  #0 pooling (sender 29/10, receiver 9/10): both types of sender")
+    assert lines[1].startswith(
+        "  #0 pooling (sender 29/10, receiver 9/10): sender, whatever its type, chooses beer"
+    )
     assert lines[1].endswith("; survives the Intuitive Criterion")
-    assert lines[2].startswith("     vertex 0: both types of sender choose beer")
-    assert lines[4].startswith("  #1 pooling (sender 21/10, receiver 9/10): both types")
+    assert lines[2].startswith("     vertex 0: sender, whatever its type, chooses beer")
+    assert lines[4].startswith("  #1 pooling (sender 21/10, receiver 9/10): sender, whatever")
     assert lines[4].endswith("; fails the Intuitive Criterion")
     assert pbe_text(solve_pbe(load("two_rounds")))[0].startswith("perfect Bayesian equilibria not")
 

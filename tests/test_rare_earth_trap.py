@@ -43,10 +43,16 @@ def test_solve_rare_earth_trap_answers_in_words() -> None:
     flat = " ".join(result.output.split())
     assert "Perfect Bayesian equilibria: 1 set, 1 extreme equilibrium" in flat
     assert (
-        "pooling (us 1, russia -7/8): both types of Russia choose the full offer (Russia and "
-        "occupied Ukraine); after the full offer (Russia and occupied Ukraine) United States "
-        "chooses decline and diversify" in flat
+        "pooling (us 1, russia -7/8): Russia, whatever its type, makes the full offer (Russia "
+        "and occupied Ukraine); after Russia makes the full offer (Russia and occupied "
+        "Ukraine), United States declines and diversifies; after Russia makes the limited "
+        "offer (Russia only) (off the path), United States declines and diversifies whatever "
+        "it believes; after Russia makes no offer (off the path), United States diversifies "
+        "whatever it believes" in flat
     )
+    # The labels are verb phrases (R2 read "Russia the full offer"), in SPE text too.
+    assert "Russia makes the full offer (Russia and occupied Ukraine); United States " in flat
+    assert "United States keeps the status quo (1/8) or diversifies (7/8)" in flat
     assert "survives the Intuitive Criterion" in flat
 
 
@@ -72,9 +78,11 @@ def test_prior_thresholds_at_supply_weight_40_are_exact() -> None:
     inside = [t for t in thresholds if 0 < t.low < 1]
     assert all(t.exact for t in inside)
     assert [t.value for t in inside] == [Fraction(130, 161), Fraction(138, 161)]
-    assert "hedge (accept and diversify)" in inside[0].before
-    assert "limited offer (Russia only) United States chooses hedge" in inside[1].before
-    assert "limited offer (Russia only) United States chooses hedge" not in inside[1].after
+    hedged = "United States accepts and diversifies (hedges)"
+    assert f"(Russia and occupied Ukraine), {hedged}" in inside[0].before
+    assert f"(Russia and occupied Ukraine), {hedged}" not in inside[0].after
+    assert f"limited offer (Russia only), {hedged}" in inside[1].before
+    assert f"limited offer (Russia only), {hedged}" not in inside[1].after
 
 
 def test_no_separating_equilibrium() -> None:

@@ -387,7 +387,7 @@ def test_table_words_mixed_choices_and_chance() -> None:
     assert path_words(tree, e.behaviour) == (
         "Chance: red card (1/2) or black card (1/2); if red card: [Player 1 raises; "
         "Player 2 meets (2/3) or passes (1/3)]; if black card: [Player 1 folds (2/3) or "
-        "raises (1/3); if raises: [Player 2 meets (2/3) or passes (1/3)]]."
+        "raises (1/3); if Player 1 raises: [Player 2 meets (2/3) or passes (1/3)]]."
     )
 
 
@@ -569,16 +569,39 @@ def test_beer_quiche_json_has_two_pooling_sets_and_only_beer_is_intuitive() -> N
 
 
 def test_beer_quiche_table_says_each_pbe_in_words() -> None:
-    """The table format names each PBE set's kind, path and Intuitive Criterion verdict."""
+    """The table format names each PBE set's kind, path and Intuitive Criterion verdict.
+
+    The catalogue's labels are verb phrases, so every clause reads as a sentence (R2 found
+    "Receiver no duel" when they were nouns).
+    """
     text = tree_table(analyse(load_tree("beer-quiche")))
     assert "Perfect Bayesian equilibria: 2 sets, 4 extreme equilibria" in text
     flat = " ".join(text.split())
     assert (
-        "pooling (sender 29/10, receiver 9/10): both types of Sender choose beer; after beer "
-        "Receiver chooses no duel" in flat
+        "pooling (sender 29/10, receiver 9/10): Sender, whatever its type, orders beer; after "
+        "Sender orders beer, Receiver does not duel" in flat
     )
-    assert "both types of Sender choose quiche" in flat
-    assert "fails the Intuitive Criterion (strong would send beer)" in flat
+    assert "Sender, whatever its type, orders quiche" in flat
+    assert (
+        "fails the Intuitive Criterion (the strong type would deviate: Sender orders beer)" in flat
+    )
+    assert "Receiver duels (1/2) or does not duel (1/2)" in flat  # SPE and PBE alike
+    assert "no duel" not in flat.replace("no_duel", "")
+
+
+def test_a_pbe_set_of_one_point_is_said_with_its_probabilities() -> None:
+    """The card game's one PBE (a set of one point) gives its mixtures' probabilities.
+
+    Known answer (Myerson 1991, section 3.2; games/card_game.toml): with a black card
+    Player 1 raises with probability 1/3, Player 2 meets with probability 2/3.
+    """
+    text = tree_table(analyse(load_tree("card-game")))
+    flat = " ".join(text.split())
+    assert (
+        "hybrid (dealer 1/3, caller -1/3): Player 1 (red card) raises; Player 1 (black card) "
+        "folds (2/3) or raises (1/3); after Player 1 raises, Player 2 meets (2/3) or passes "
+        "(1/3); survives the Intuitive Criterion" in flat
+    )
 
 
 def test_written_types_and_hand_written_infosets_give_the_same_pbe_document() -> None:

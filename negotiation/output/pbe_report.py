@@ -114,7 +114,8 @@ def pbe_text(solution: PBESolution) -> list[str]:
     """The perfect Bayesian equilibria as lines of text, for the table format.
 
     One line per :class:`PBESet` (kind, payoffs, the set in words with the Intuitive
-    Criterion's verdict), then its vertices in words when it has several, then the notes.
+    Criterion's verdict), then its vertices in words when it has several (a set of one
+    point is said as that point, with its probabilities), then the notes.
 
     >>> from negotiation.model.types import tree_from_string
     >>> tree = tree_from_string('''
@@ -155,7 +156,10 @@ def pbe_text(solution: PBESolution) -> list[str]:
             f"{pid} {lo}" if lo == hi else f"{pid} {lo} to {hi}"
             for pid, (lo, hi) in zip(ids, s.payoff_range, strict=True)
         )
-        lines.append(f"  #{k} {s.kind or 'equilibrium'} ({payoffs}): {s.description}")
+        # A set of one point reads as that point, with its mixtures' probabilities.
+        (one,) = s.equilibria if len(s.equilibria) == 1 else (None,)
+        words = s.description if one is None else solution.equilibria[one].description
+        lines.append(f"  #{k} {s.kind or 'equilibrium'} ({payoffs}): {words}")
         if len(s.equilibria) > 1:
             for j in s.equilibria:
                 lines.append(f"     vertex {j}: {solution.equilibria[j].description}")

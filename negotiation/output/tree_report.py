@@ -44,6 +44,7 @@ from negotiation.output.pbe_report import pbe_document, pbe_text
 from negotiation.output.report import SCHEMA_VERSION, number, printable
 from negotiation.solvers.exact import Vector
 from negotiation.solvers.pbe import PBESolution, solve_pbe
+from negotiation.solvers.pbe_engine import action_words, path_clauses
 from negotiation.solvers.reduced import (
     ReducedEquilibrium,
     ReducedSolution,
@@ -443,10 +444,11 @@ def path_words(tree: TreeScenario, behaviour: Behaviour, numbers: TreeNumbers | 
     """The path of play as a sentence, e.g. ``Entrant enters; Incumbent accommodates``.
 
     An action's label is read as a verb phrase after the player's label (``Russia`` +
-    ``makes the limited offer``); an action without a label reads ``chooses <id>``. A mixed
-    choice reads ``folds (2/3) or raises (1/3)``, a move of nature ``chance: red card (1/2)
-    or black card (1/2)``; where play can go on down several branches, each follows in
-    brackets (``if raises: [...]``).
+    ``makes the limited offer``); an action without a label reads ``chooses <id>``
+    (:func:`~negotiation.solvers.pbe_engine.action_words`). A mixed choice reads ``folds
+    (2/3) or raises (1/3)``, a move of nature ``chance: red card (1/2) or black card
+    (1/2)``; where play can go on down several branches, each follows in brackets (``if
+    Player 1 raises: [...]``; :func:`~negotiation.solvers.pbe_engine.path_clauses`).
 
     >>> from negotiation.model.catalogue import load_tree
     >>> tree = load_tree("entry")
@@ -454,44 +456,13 @@ def path_words(tree: TreeScenario, behaviour: Behaviour, numbers: TreeNumbers | 
     'Entrant enters; Incumbent accommodates.'
     """
     numbers = numbers or tree.numbers
-
-    def walk(v: int) -> list[str]:
-        node = tree.nodes[v]
-        if node.kind == "leaf":
-            return []
-        if node.kind == "chance":
-            probs = numbers.probabilities[v]
-            live = [(c, probs[k]) for k, c in enumerate(node.children) if probs[k] > 0]
-            if len(live) == 1:
-                return [f"chance: {tree.nodes[live[0][0]].label}", *walk(live[0][0])]
-            choice = " or ".join(f"{tree.nodes[c].label} ({_fraction(p)})" for c, p in live)
-            return [f"chance: {choice}", *branches(live)]
-        who = tree.players[node.player].label
-        beta = behaviour[node.infoset]
-        if beta is None:  # pragma: no cover - a set on the path is never excluded
-            return [f"{who}: any"]
-        live = [(c, beta[k]) for k, c in enumerate(node.children) if beta[k] > 0]
-        if len(live) == 1:
-            return [f"{who} {_verb(tree, live[0][0])}", *walk(live[0][0])]
-        choice = " or ".join(f"{_verb(tree, c)} ({_fraction(p)})" for c, p in live)
-        return [f"{who} {choice}", *branches(live)]
-
-    def branches(live: list[tuple[int, Fraction]]) -> list[str]:
-        out = []
-        for c, _ in live:
-            rest = walk(c)
-            if rest:
-                out.append(f"if {tree.nodes[c].label}: [{'; '.join(rest)}]")
-        return out
-
-    sentence = "; ".join(walk(0))
+    sentence = "; ".join(path_clauses(tree, behaviour, numbers.probabilities, _fraction))
     return sentence[:1].upper() + sentence[1:] + "."
 
 
 def _verb(tree: TreeScenario, child: int) -> str:
     """What choosing the action leading to ``child`` reads as after the player's label."""
-    node = tree.nodes[child]
-    return node.label if node.label != node.action else f"chooses {node.action}"
+    return action_words(tree, child)
 
 
 def _fraction(p: Fraction) -> str:

@@ -76,6 +76,14 @@ any sweep, changes that undo themselves between two points with the same regime 
 looked for). Where a game's conditions are not linear that way, the function brackets the
 change by exact bisection and says so.
 
+**Words.** Each PBE and each set is also said in words (``description``): an action's
+label is a verb phrase in the third person, so the player's label followed by it is a
+sentence (:func:`action_words`: ``Sender orders beer``; an unlabelled action reads
+``chooses <id>``). A signalling game reads ``Sender, whatever its type, orders beer; after
+Sender orders quiche (off the path), Receiver believes weak with probability at least 1/2
+and duels``; a mixture ``duels (1/2) or does not duel (1/2)`` (a set's description, whose
+probabilities vary over it: ``duels or does not duel, at random``).
+
 Floating point only ever proposes: hull memberships are proposed by HiGHS (through scipy)
 and accepted only with an exactly checked certificate, and every decision is exact.
 
@@ -98,7 +106,13 @@ from negotiation.solvers.beliefs import verify_assessment
 from negotiation.solvers.components import components
 from negotiation.solvers.equilibria import enumerate_exactly
 from negotiation.solvers.linear import MAX_VERTEX_BASES, linprog
-from negotiation.solvers.pbe_engine import MAX_BRANCHES, MAX_FACES, solve_assessments
+from negotiation.solvers.pbe_engine import (
+    MAX_BRANCHES,
+    MAX_FACES,
+    action_words,
+    path_clauses,
+    solve_assessments,
+)
 from negotiation.solvers.pbe_results import (
     Behaviour,
     Deviation,
@@ -136,7 +150,7 @@ def solve_pbe(
     >>> tree = load_tree("entry")
     >>> solution = solve_pbe(tree)
     >>> [(e.description, [int(x) for x in e.payoffs]) for e in solution.equilibria]
-    [('Entrant: enters; Incumbent: accommodates', [1, 1])]
+    [('Entrant enters; Incumbent accommodates', [1, 1])]
     """
     numbers = numbers or tree.numbers
     nash_form: NashForm | None = None
@@ -177,7 +191,9 @@ __all__ = [
     "PerfectBayesian",
     "Threshold",
     "UnsupportedError",
+    "action_words",
     "linprog",
+    "path_clauses",
     "pbe_document",
     "pbe_text",
     "prior_thresholds",

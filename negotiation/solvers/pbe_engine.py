@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -946,27 +946,46 @@ class PointAnalysis:
             if intuitive[0]:
                 parts.append("survives the Intuitive Criterion")
             else:
-                why = ", ".join(f"{d.type} would send {d.message}" for d in intuitive[1])
+                why = "; ".join(self._deviation_words(d) for d in intuitive[1])
                 parts.append(f"fails the Intuitive Criterion ({why})")
         return "; ".join(parts)
 
-    def _choice(
-        self, info: int, beta: Sequence[Fraction], numbers: bool, plain: bool = False
-    ) -> str:
-        """``chooses a`` or ``mixes a 1/2, b 1/2`` (``choose``, ``mix`` when ``plain``)."""
-        labels = self._labels(info)
-        live = [(labels[k], p) for k, p in enumerate(beta) if p > 0]
-        if len(live) == 1:
-            return f"{'choose' if plain else 'chooses'} {live[0][0]}"
-        verb = "mix" if plain else "mixes"
-        if numbers:
-            return f"{verb} " + ", ".join(f"{a} {p}" for a, p in live)
-        return f"{verb} " + " / ".join(a for a, _ in live)
+    def _choice(self, info: int, beta: Sequence[Fraction], numbers: bool) -> str:
+        """What the mover at set ``info`` does, as a verb phrase after its label.
 
-    def _labels(self, info: int) -> list[str]:
+        ``orders beer``; a mixture ``duels (1/2) or does not duel (1/2)``, or without
+        numbers ``duels or does not duel, at random`` (each action read by
+        :func:`action_words`).
+        """
+        acts = self._acts(info)
+        live = [(acts[k], p) for k, p in enumerate(beta) if p > 0]
+        if len(live) == 1:
+            return live[0][0]
+        if numbers:
+            return " or ".join(f"{a} ({p})" for a, p in live)
+        return " or ".join(a for a, _ in live) + ", at random"
+
+    def _acts(self, info: int) -> list[str]:
+        """Each action at set ``info`` as a verb phrase (:func:`action_words`)."""
         tree = self.tree
         first = tree.nodes[tree.infosets[info].nodes[0]]
-        return [tree.nodes[c].label for c in first.children]
+        return [action_words(tree, c) for c in first.children]
+
+    def _type_label(self, t: int) -> str:
+        tree = self.tree
+        return tree.nodes[tree.nodes[0].children[t]].label
+
+    def _deviation_words(self, d: Deviation) -> str:
+        """A deviation that breaks the Intuitive Criterion, in words.
+
+        ``the strong type would deviate: Sender orders beer`` (Cho and Kreps 1987, section IV).
+        """
+        sig = self.signalling
+        assert sig is not None
+        sender = self.tree.players[sig.sender].label
+        message = self._acts(self.tree.nodes[sig.senders[0]].infoset)[sig.messages.index(d.message)]
+        kind = self._type_label(self.e.types.index(d.type))
+        return f"the {kind} type would deviate: {sender} {message}"
 
     def _belief_words(self, ranges: Mapping[int, tuple[Fraction, Fraction]]) -> str:
         """What is believed off the path: each node's range, by type where nodes are types."""
@@ -1014,42 +1033,37 @@ class PointAnalysis:
         receiver = tree.players[sig.receiver].label
         prior = self.numbers.probabilities[0]
         theta = [t for t, p in enumerate(prior) if p > 0]
-        type_label = [tree.nodes[v].label for v in tree.nodes[0].children]
         choice = {t: behaviour[tree.nodes[sig.senders[t]].infoset] for t in range(len(sig.senders))}
         parts = []
         pure = [max(choice[t]) == 1 for t in theta]
         if all(pure) and len({choice[t] for t in theta}) == 1 and len(theta) > 1:
             info = tree.nodes[sig.senders[theta[0]]].infoset
-            every = "both" if len(theta) == 2 else "all"
-            word = self._choice(info, choice[theta[0]], numbers, plain=True)
-            parts.append(f"{every} types of {sender} {word}")
+            word = self._choice(info, choice[theta[0]], numbers)
+            parts.append(f"{sender}, whatever its type, {word}")
         else:
             for t in theta:
                 info = tree.nodes[sig.senders[t]].infoset
-                parts.append(f"{sender} ({type_label[t]}) {self._choice(info, choice[t], numbers)}")
+                word = self._choice(info, choice[t], numbers)
+                parts.append(f"{sender} ({self._type_label(t)}) {word}")
         for t, p in enumerate(prior):
             if p == 0:
                 info = tree.nodes[sig.senders[t]].infoset
-                word = self._choice(info, choice[t], numbers, plain=True)
-                parts.append(f"{sender} ({type_label[t]}, prior 0) would {word}")
+                word = self._choice(info, choice[t], numbers)
+                parts.append(f"{sender} ({self._type_label(t)}, prior 0) {word}")
+        messages = self._acts(tree.nodes[sig.senders[0]].infoset)
         for m, response in enumerate(sig.responses):
             if response is None:
                 continue
-            beta = behaviour[response]
-            word = self._choice(response, beta, numbers)
-            message = self._labels(tree.nodes[sig.senders[0]].infoset)[m]
+            word = self._choice(response, behaviour[response], numbers)
+            after = f"after {sender} {messages[m]}"
             if response in off_path:
                 belief = self._belief_words(off_path[response])
                 if belief:
-                    parts.append(
-                        f"after {message} (off the path) {receiver} believes {belief} and {word}"
-                    )
+                    parts.append(f"{after} (off the path), {receiver} believes {belief} and {word}")
                 else:
-                    parts.append(
-                        f"after {message} (off the path) {receiver} {word} whatever it believes"
-                    )
+                    parts.append(f"{after} (off the path), {receiver} {word} whatever it believes")
             else:
-                parts.append(f"after {message} {receiver} {word}")
+                parts.append(f"{after}, {receiver} {word}")
         parts += self._tail_words(behaviour, reach, numbers)
         return parts
 
@@ -1097,16 +1111,14 @@ class PointAnalysis:
     ) -> list[str]:
         """Words for any tree: the path, then what is believed and done off it.
 
-        Without types at the root the path reads as in :func:`~negotiation.solvers.spe.
-        describe_path`; with types every information set is said once, in tree order, the
-        informed player's sets qualified by type.
+        Without types at the root the path reads as :func:`path_clauses` gives it; with
+        types every information set is said once, in tree order, the informed player's sets
+        qualified by type.
         """
-        from negotiation.solvers.spe import describe_path
-
         tree, e = self.tree, self.e
         parts: list[str] = []
         if not e.types and numbers:
-            parts.append(describe_path(tree, behaviour, self.numbers.probabilities))
+            parts += path_clauses(tree, behaviour, self.numbers.probabilities)
         informed = self._informed()
         names = {}
         for info in tree.infosets:
@@ -1128,7 +1140,7 @@ class PointAnalysis:
                 parts.append(f"{who} {word}")
             elif info.index in off_path:
                 belief = self._belief_words(off_path[info.index])
-                where = f"at {info.id} (off the path)"
+                where = f"at {info.id} (off the path),"
                 if belief:
                     parts.append(f"{where} {names[info.index]} believes {belief} and {word}")
                 else:
@@ -1136,6 +1148,73 @@ class PointAnalysis:
             else:
                 parts.append(f"off the path {who} {word}")
         return parts
+
+
+def action_words(tree: TreeScenario, child: int) -> str:
+    """What choosing the action leading to ``child`` reads as after its player's label.
+
+    An action's label is a verb phrase in the third person, what the player does
+    (``makes the full offer``, docs/reference/scenario-format.md), so the player's label
+    followed by it is a sentence: ``Russia makes the full offer``. An action without a label
+    (its label is its id) reads ``chooses <id>``.
+
+    >>> from negotiation.model.catalogue import load_tree
+    >>> tree = load_tree("entry")
+    >>> [action_words(tree, c) for c in tree.root.children]
+    ['stays out', 'enters']
+    """
+    node = tree.nodes[child]
+    return node.label if node.label != node.action else f"chooses {node.action}"
+
+
+def path_clauses(
+    tree: TreeScenario,
+    behaviour: Sequence[Sequence[Fraction] | None],
+    probabilities: Sequence[Sequence[Fraction]],
+    show: Callable[[Fraction], str] = str,
+) -> list[str]:
+    """The path of play as clauses: ``Entrant enters``, ``Incumbent accommodates``.
+
+    Each move reads as the player's label and :func:`action_words`; a mixed choice
+    ``Player 2 meets (2/3) or passes (1/3)``, a move of nature ``chance: red card (1/2) or
+    black card (1/2)`` (``show`` writes each probability). Where play can go on down
+    several branches, each follows in brackets: ``if red card: [...]`` after a move of
+    nature, ``if Player 1 raises: [...]`` after a mixed choice.
+    """
+
+    def walk(v: int) -> list[str]:
+        node = tree.nodes[v]
+        if node.kind == "leaf":
+            return []
+        if node.kind == "chance":
+            probs = probabilities[v]
+            live = [(c, probs[k]) for k, c in enumerate(node.children) if probs[k] > 0]
+            if len(live) == 1:
+                return [f"chance: {tree.nodes[live[0][0]].label}", *walk(live[0][0])]
+            choice = " or ".join(f"{tree.nodes[c].label} ({show(p)})" for c, p in live)
+            return [f"chance: {choice}", *branches([(c, tree.nodes[c].label) for c, _ in live])]
+        who = tree.players[node.player].label
+        beta = behaviour[node.infoset]
+        if beta is None:  # pragma: no cover - a set on the path is never excluded
+            return [f"{who}: any"]
+        live = [(c, beta[k]) for k, c in enumerate(node.children) if beta[k] > 0]
+        if len(live) == 1:
+            return [f"{who} {action_words(tree, live[0][0])}", *walk(live[0][0])]
+        choice = " or ".join(f"{action_words(tree, c)} ({show(p)})" for c, p in live)
+        return [
+            f"{who} {choice}",
+            *branches([(c, f"{who} {action_words(tree, c)}") for c, _ in live]),
+        ]
+
+    def branches(live: list[tuple[int, str]]) -> list[str]:
+        out = []
+        for c, condition in live:
+            rest = walk(c)
+            if rest:
+                out.append(f"if {condition}: [{'; '.join(rest)}]")
+        return out
+
+    return walk(0)
 
 
 def solve_assessments(

@@ -140,7 +140,7 @@ def _bayes_facts() -> Facts:
         "first_pays": first_pays,
         "second_pays": second_pays,
         "tie": frac(first_pays.root_with(second_pays)),
-        "mix": and_([f"{a} {frac(p)}" for a, p in mix.items()]),
+        "mix": and_([f"{a} with probability {frac(p)}" for a, p in mix.items()]),
     }
 
 
@@ -286,8 +286,8 @@ def _trap_mistakes() -> Mapping[object, str]:
         if other != x:
             slips.setdefault(
                 other,
-                "The PBE change there too, but the pool on {offer} answered by {answer} "
-                "survives it; the thresholds are {thresholds}.",
+                "The PBE change there too, but the pool in which {russia} {offer} and the "
+                "{us} {answer} survives it; the thresholds are {thresholds}.",
             )
     return slips
 
@@ -385,7 +385,7 @@ def _reason(message: str) -> str:
         f"in the pool on {c['message']}, the {c['out']} type gets {c['out_eq']}, and "
         f"{c['deviation']} could bring it at most {c['out_best']}, so a sender who orders "
         f"{c['deviation']} cannot be {c['out']}; believing it {c['left']}, the {c['receiver']} "
-        f"answers {c['reply']}, and {c['verdict']}"
+        f"{c['reply']}, and {c['verdict']}"
     )
 
 
@@ -438,9 +438,9 @@ BELIEF_EXERCISES: list[Exercise] = [
         "P({message} | {strong}) / P({message}), and P({message}) counts both types.",
         "P({message}) = {prior} x {strong_plays} + {weak_prior} x {weak_plays} = {reach}, "
         "so P({strong} | {message}) = ({prior} x {strong_plays}) / {reach} = {posterior}. "
-        "With belief m that the {sender} is {strong}, the {receiver}'s {first} pays "
-        "{first_pays} and {second} pays {second_pays}: equal at m = {tie}, so only there can the "
-        "{receiver} mix ({mix}), which is what keeps the {weak} type willing to mix "
+        "With belief m that the {sender} is {strong}, the {receiver} gets {first_pays} if it "
+        "{first} and {second_pays} if it {second}: equal at m = {tie}, so only there can the "
+        "{receiver} mix (it {mix}), which is what keeps the {weak} type willing to mix "
         "between breakfasts (Cho and Kreps 1987).",
         _bayes_belief,
         _bayes_facts,
@@ -454,15 +454,15 @@ BELIEF_EXERCISES: list[Exercise] = [
         "In `rare-earth-trap`, {russia} is {genuine} or sets a {trap}; the {us} sees the "
         "offer, not the type. Raise the weight of the {us} on supply security to {w} "
         "(`weights.us.supply_security`). For low priors of {trap} there is then a pooling "
-        "equilibrium in which both types make {offer} and the {us} answers {answer}. Up "
-        "to which prior P({trap}) (`types.russia.trap`) does the {us} answer {offer} so? "
-        "Give the exact threshold.",
+        "equilibrium in which {russia}, whatever its type, {offer} and the {us} {answer}. "
+        "Up to which prior P({trap}) (`types.russia.trap`) does the {us} still answer the "
+        "offer this way? Give the exact threshold.",
         "In a pooling equilibrium the belief of the {us} after the offer is the prior p. Write "
         "what each answer pays the {us} as a function of p, knowing what each type does "
         "after an accepted deal, and set them equal.",
-        "After an accepted deal the {genuine} type chooses {genuine_then} and the {trap} "
-        "type {trap_then}. Believing {trap} with probability p, {answer} pays the {us} "
-        "{answer_pays} and {other} {other_pays}: equal at p = {p} (P({genuine}) = "
+        "After an accepted deal the {genuine} type of {russia} {genuine_then} and the {trap} "
+        "type {trap_then}. Believing {trap} with probability p, the {us} gets {answer_pays} "
+        "if it {answer} and {other_pays} if it {other}: equal at p = {p} (P({genuine}) = "
         "{genuine_p}). Below it the {us} takes the deal; above it no equilibrium has it "
         "do so. prior_thresholds finds every change of the equilibria exactly: {thresholds}.",
         _trap_threshold,
