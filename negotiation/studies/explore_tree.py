@@ -266,8 +266,12 @@ def _label(tree: TreeScenario, path: str) -> str:
 
 
 def _at(tree: TreeScenario, node_id: str) -> str:
-    """Where a decision node is, in words: ``at the root`` or ``after <actions>``."""
-    where = _where(tree, node_id)
+    """Where a decision node is, in words: ``at the root`` or ``after <who does what>``.
+
+    Action labels are verb phrases ("makes the full offer"), so each is preceded by the
+    player who takes it: "after Russia makes the full offer, United States accepts".
+    """
+    where = _where(tree, node_id, movers=True)
     return "at the root" if where == "the root" else f"after {where}"
 
 
@@ -279,14 +283,22 @@ def _has(tree: TreeScenario, node_id: str) -> bool:
     return True
 
 
-def _where(tree: TreeScenario, node_id: str) -> str:
-    """A node in words: the labels of the actions leading to it, joined by ``, ``."""
+def _where(tree: TreeScenario, node_id: str, *, movers: bool = False) -> str:
+    """A node in words: the labels of the actions leading to it, joined by ``, ``.
+
+    With ``movers`` each decision's label is preceded by the label of the player taking it
+    (chance outcomes stand alone).
+    """
     if not _has(tree, node_id):
         return node_id
     words = []
     node = tree.node(node_id)
     while node.parent >= 0:
-        words.append(node.label or node.action)
+        word = node.label or node.action
+        mover = tree.nodes[node.parent].player
+        if movers and mover >= 0:
+            word = f"{tree.players[mover].label} {word}"
+        words.append(word)
         node = tree.nodes[node.parent]
     return ", ".join(reversed(words)) or "the root"
 
