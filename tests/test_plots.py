@@ -440,7 +440,7 @@ def test_tree_equilibria_never_share_a_look_and_labels_sit_on_a_ground() -> None
     assert {colour.lower() for _, colour, _ in legend} == bands
     looks = [spe_style(k) for k in range(3 * len(SPE_COLOURS))]
     assert len(set(map(repr, looks))) == len(looks)  # 30 equilibria: 30 looks
-    labels = [t for t in ax.texts if t.get_text() in ("accept", "decline and diversify")]
+    labels = [t for t in ax.texts if t.get_text() in ("accepts", "declines and diversifies")]
     assert labels
     for text in labels:  # an opaque white ground under each action label (R2: stripes ran through)
         patch = text.get_bbox_patch()

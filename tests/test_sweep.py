@@ -344,3 +344,14 @@ def test_sweep_floats_keep_ties_that_rounding_would_invent() -> None:
     assert block.force_exact.tolist() == [False, True, False]
     batch = sweep(scenario, grid)
     assert batch.rows == sweep(scenario, grid, solver="per-game").rows
+
+
+def test_an_axis_longer_than_sys_maxsize_is_refused_as_a_grid_limit() -> None:
+    """NUM past sys.maxsize is refused by the grid limit, not an OverflowError (fuzz R3/F1)."""
+    import sys
+
+    from negotiation.errors import LimitError
+
+    axis = Axis.parse_range(f"weights.us.legitimacy=0:1:{sys.maxsize + 1}")
+    with pytest.raises(LimitError):
+        Grid((axis,))

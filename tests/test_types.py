@@ -108,7 +108,7 @@ def test_types_compile_to_a_chance_node_copies_and_infosets() -> None:
     assert tree.node("tree.strong.beer.duel").payoffs == (1, 0)
     assert tree.node("tree.weak.beer.duel").payoffs == (0, 1)
     assert tree.node("tree.weak.quiche.no_duel").payoffs == (3, 0)
-    assert tree.node("tree.weak.quiche.no_duel").label == "no duel"
+    assert tree.node("tree.weak.quiche.no_duel").label == "does not duel"
     info = tree.type_info
     assert info is not None
     assert [(p.id, p.types, p.prior) for p in info.players] == [

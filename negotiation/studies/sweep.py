@@ -61,7 +61,7 @@ def _as_values(values: Iterable[object]) -> Sequence[Fraction]:
 
 
 def _check_values(instance: Axis, attribute: object, values: Sequence[Fraction]) -> None:
-    if len(values) == 0:
+    if _length(values) == 0:  # len() of a Linspace overflows past sys.maxsize values
         raise ValueError(f"{instance.path}: an axis needs at least one value")
     if isinstance(values, Linspace):
         return
