@@ -382,6 +382,16 @@ def test_a_folder_in_place_of_a_file_is_refused(tmp_path: Path, name: str) -> No
          'numbers such as "3" or "-1/20"'),
         (lambda m: m["grid"][0].update(exact=["2", "1/0"]), 'grid[0].exact: expected exact '
          'numbers such as "3" or "-1/20"'),
+        # Fuzz finding F2 (R3): "overrides" not a list once stopped `plot` with exit 1.
+        (lambda m: m.update(overrides=None), "overrides: expected a list of {path, exact} "
+         "objects"),
+        (lambda m: m.update(overrides=7), "overrides: expected a list of {path, exact} objects"),
+        (lambda m: m.update(overrides=[1]), "overrides[0]: expected a {path, exact} object"),
+        (lambda m: m.update(overrides=[{"exact": "1"}]), "overrides[0].path: missing"),
+        (lambda m: m.update(overrides=[{"path": "p", "exact": "q"}]), 'overrides[0].exact: '
+         'expected an exact number such as "3" or "-1/20"'),
+        (lambda m: m.update(overrides=[{"path": "p", "exact": "1", "value": None}]),
+         "overrides[0].value: expected a finite number"),
     ],
 )  # fmt: skip
 def test_damaged_manifests_are_refused_with_the_key(

@@ -7,9 +7,12 @@ import json
 import re
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from negotiation.cli.app import main
 from negotiation.errors import LimitError, OutputError, ScenarioError
 from negotiation.model.catalogue import load_tree
 from negotiation.model.tree import TreeScenario
@@ -212,6 +215,60 @@ def test_damaged_rows_are_refused_with_their_line(tmp_path: Path) -> None:
     path.write_text(good.replace("tree.in.accommodate=1", "tree.nowhere=1", 1))
     with pytest.raises(OutputError, match="outcome"):
         tree_results.read(tmp_path / "s")
+
+
+def _damage(threshold: dict[str, Any], key: str, value: object) -> None:
+    """Set (or, for ``...``, remove) one key of a stored threshold."""
+    if value is ...:
+        threshold.pop(key)
+    else:
+        threshold[key] = value
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("before", ..., "thresholds[0].before: missing"),
+        ("at", 7, "thresholds[0].at: expected text, got 7"),
+        ("exact", 1, "thresholds[0].exact: expected true or false, got 1"),
+        ("low", None, "thresholds[0].low: expected an object, got None"),
+        ("value", ..., "thresholds[0].value: missing"),
+        ("value", None, "thresholds[0].value: expected an object (the threshold is exact)"),
+        ("value", {"exact": "x", "value": 0.5}, 'thresholds[0].value.exact: expected an exact '
+         'number such as "3" or "-1/20"'),
+        ("value", {"exact": "1/2"}, "thresholds[0].value.value: expected a finite number"),
+    ],
+)  # fmt: skip
+def test_damaged_thresholds_are_refused_by_plot(
+    tmp_path: Path, key: str, value: object, expected: str
+) -> None:
+    """`plot` on a PBE sweep whose stored thresholds are damaged exits 2 naming the key (F3).
+
+    Fuzz finding F3 (R3): these exited 1 with a KeyError or TypeError from the plot code.
+    """
+    tree = load_tree("beer-quiche")
+    folder = tmp_path / "bq"
+    tree_results.run(tree, grid("types.sender.strong=0:1:4"), folder)
+    path = folder / results.MANIFEST
+    manifest = json.loads(path.read_text())
+    assert manifest["thresholds"][0]["exact"] is True
+    _damage(manifest["thresholds"][0], key, value)
+    path.write_text(json.dumps(manifest))
+    outcome = CliRunner().invoke(main, ["plot", str(folder)])
+    assert outcome.exit_code == 2
+    assert outcome.stderr == f"Error: {path}: {expected}\n"
+
+
+def test_damaged_overrides_of_a_tree_sweep_are_refused(tmp_path: Path) -> None:
+    """A tree sweep's manifest whose "overrides" is not a list is refused naming it (F2)."""
+    folder = tmp_path / "s"
+    tree_results.run(load_tree("entry"), grid("tree.out.payoffs.entrant=0:2:3"), folder)
+    path = folder / results.MANIFEST
+    manifest = json.loads(path.read_text())
+    manifest["overrides"] = None
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(OutputError, match=r"overrides: expected a list of \{path, exact\}"):
+        tree_results.read(folder)
 
 
 def test_a_matrix_reader_refuses_a_tree_folder(tmp_path: Path) -> None:

@@ -1004,8 +1004,35 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
         "plots",
         "expected a list of file names",
     )
+    _check_overrides(check, manifest)
     checked: dict[str, Any] = manifest
     return checked
+
+
+def _check_overrides(check: _Checker, manifest: Mapping[str, Any]) -> None:
+    """The ``--set`` overrides a manifest records: a list of ``{path, value, exact}`` objects.
+
+    Optional (a folder written before they were recorded has none); the plot titles and
+    ``summary.json`` read every entry's ``path`` and ``exact``, so those are required.
+    """
+    overrides = manifest.get("overrides", [])
+    check.that(isinstance(overrides, list), "overrides", "expected a list of {path, exact} objects")
+    for k, override in enumerate(overrides):
+        where = f"overrides[{k}]"
+        check.that(isinstance(override, dict), where, "expected a {path, exact} object")
+        path = check.typed(override, "path", str, f"{where}.")
+        check.that(bool(path), f"{where}.path", "expected an override path")
+        exact = check.typed(override, "exact", str, f"{where}.")
+        check.that(
+            _EXACT.fullmatch(exact) is not None,
+            f"{where}.exact",
+            'expected an exact number such as "3" or "-1/20"',
+        )
+        check.that(
+            _is_finite_number(override.get("value", 0)),
+            f"{where}.value",
+            "expected a finite number",
+        )
 
 
 def _check_player(check: _Checker, player: object, where: str) -> None:
@@ -1062,7 +1089,13 @@ class _Checker:
         self.that(value in allowed, key, f"expected one of: {', '.join(allowed)}")
 
 
-_KINDS = {str: "text", int: "a whole number", list: "a list", dict: "an object"}
+_KINDS = {
+    str: "text",
+    int: "a whole number",
+    bool: "true or false",
+    list: "a list",
+    dict: "an object",
+}
 
 
 def _is_finite_number(value: object) -> bool:

@@ -432,10 +432,46 @@ def check_manifest(check: Any, manifest: Mapping[str, Any]) -> None:
     )
     check.that(isinstance(manifest.get("pbe"), bool), "pbe", "expected true or false")
     found = manifest.get("thresholds")
+    check.that(found is None or isinstance(found, list), "thresholds", "expected a list")
+    for k, threshold in enumerate(found or ()):
+        _check_threshold(check, threshold, f"thresholds[{k}]")
+
+
+def _check_threshold(check: Any, threshold: object, where: str) -> None:
+    """One stored prior threshold: every key the plots and the summary read back.
+
+    The layout is :func:`~negotiation.studies.tree_sweep.threshold_document`'s; ``value`` is
+    an exact number when ``exact``, else null (the change lies between ``low`` and ``high``).
+    """
+    check.that(isinstance(threshold, dict), where, "expected an object")
+    assert isinstance(threshold, dict)
+    for key in ("before", "at", "after"):
+        check.typed(threshold, key, str, f"{where}.")
+    exact = check.typed(threshold, "exact", bool, f"{where}.")
+    for key in ("low", "high"):
+        _check_number(check, check.typed(threshold, key, dict, f"{where}."), f"{where}.{key}")
+    if "value" not in threshold:
+        raise OutputError(check.source, f"{where}.value", "missing")
+    value = threshold["value"]
+    if exact:
+        check.that(
+            isinstance(value, dict), f"{where}.value", "expected an object (the threshold is exact)"
+        )
+        _check_number(check, value, f"{where}.value")
+    else:
+        check.that(value is None, f"{where}.value", "expected null (the threshold is not exact)")
+
+
+def _check_number(check: Any, number: Mapping[str, Any], where: str) -> None:
+    """A number written both exactly and as a float: ``{"exact": "1/3", "value": 0.333...}``."""
+    text = check.typed(number, "exact", str, f"{where}.")
     check.that(
-        found is None or (isinstance(found, list) and all(isinstance(t, dict) for t in found)),
-        "thresholds",
-        "expected a list of objects",
+        base._EXACT.fullmatch(text) is not None,
+        f"{where}.exact",
+        'expected an exact number such as "3" or "-1/20"',
+    )
+    check.that(
+        base._is_finite_number(number.get("value")), f"{where}.value", "expected a finite number"
     )
 
 
