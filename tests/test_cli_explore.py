@@ -87,6 +87,11 @@ def test_format_json_prints_summary_json(tmp_path: Path) -> None:
         ([*THRESHOLD_STUDY, "--workers", "2", "--scheduler", "x:1"], "give one of them"),
         ([*THRESHOLD_STUDY, "--sampler", "grid"], "Invalid value for '--sampler'"),
         ([*THRESHOLD_STUDY, "--format", "png"], "use --image-format png"),
+        # Fuzz finding F4 (R3): --resume of a missing folder once started a fresh study.
+        (
+            [*THRESHOLD_STUDY, "--resume"],
+            "explore.json: no such file; expected an explore study's folder to resume",
+        ),
     ],
 )
 def test_bad_input_is_one_error_line(tmp_path: Path, args: list[str], words: str) -> None:
@@ -107,6 +112,45 @@ def test_existing_study_is_refused_without_resume_or_force(tmp_path: Path) -> No
     assert again.exit_code == 2
     assert "--resume" in again.stderr
     assert "--force" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("scenario", "study", "sweep"),
+    [
+        ("entry", ENTRY_STUDY, ["--param", "tree.out.payoffs.entrant=0:1:3"]),
+        ("rare-earth", THRESHOLD_STUDY, ["--param", "weights.us.supply_security=0:6:3"]),
+    ],
+)
+@pytest.mark.parametrize("flag", [[], ["--force"], ["--resume"]])
+def test_sweep_and_study_refuse_each_others_folders(
+    tmp_path: Path, scenario: str, study: list[str], sweep: list[str], flag: list[str]
+) -> None:
+    """Neither tool writes into the other's folder, even with --force or --resume (F4).
+
+    Fuzz finding F4 (R3): each silently replaced the other's summary.json, exit 0.
+    """
+    runner = CliRunner()
+    swept, studied = tmp_path / "swept", tmp_path / "studied"
+    sweep_args = ["sweep", scenario, *sweep, "-q"]
+    assert runner.invoke(main, [*sweep_args, "--out", str(swept)]).exit_code == 0
+    made = explore(tmp_path, *study, "--samples", "64", out="studied", scenario=scenario)
+    assert made.exit_code == 0, made.output
+    summaries = {f: (f / "summary.json").read_bytes() for f in (swept, studied)}
+    into_sweep = explore(tmp_path, *study, "--samples", "64", *flag, out="swept",
+                         scenario=scenario)  # fmt: skip
+    into_study = runner.invoke(main, [*sweep_args, *flag, "--out", str(studied)])
+    for result, words in (
+        (into_sweep, f"Error: {swept}: this folder holds a sweep (manifest.json), not an "
+                     "explore study; use another --out folder"),
+        (into_study, f"Error: {studied / 'explore.json'}: this folder holds an explore "
+                     "study, not a sweep; use another --out folder"),
+    ):  # fmt: skip
+        assert result.exit_code == 2, result.output
+        assert result.stderr.count("\n") == 1
+        assert result.stderr.startswith(words), result.stderr
+    assert {f: (f / "summary.json").read_bytes() for f in (swept, studied)} == summaries
+    assert not (swept / "explore.json").exists()
+    assert not (studied / "manifest.json").exists()
 
 
 class _StopAfterFirstChunk:

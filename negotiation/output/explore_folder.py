@@ -42,7 +42,7 @@ import numpy as np
 from negotiation.errors import OutputError, UserError
 from negotiation.output import atomic
 from negotiation.output.explore_plots import save_plots
-from negotiation.output.results import lock, make_folder
+from negotiation.output.results import STUDY_MANIFEST, holds_sweep, lock, make_folder
 from negotiation.studies.explore import (
     CHUNK,
     ChunkResult,
@@ -57,7 +57,7 @@ from negotiation.studies.explore import (
 )
 from negotiation.studies.sampling import STREAM_BLOCK
 
-MANIFEST = "explore.json"
+MANIFEST = STUDY_MANIFEST  # "explore.json"
 SUMMARY = "summary.json"
 SAMPLES = "samples.parquet"
 CHUNKS = "chunks"
@@ -136,6 +136,7 @@ def run(
         raise UserError("--format", plot_format, "expected png, svg or pdf")
     folder = Path(folder)
     wanted = identity(study, resolved, keep_samples)
+    _refuse_other(folder, resume)
     make_folder(folder)
     keep = resolved.samples if keep_samples else resolved.analysis_samples
     with lock(folder, command):
@@ -199,6 +200,29 @@ def run(
         record.update(status="complete", finished=_now(), plots=written)
         _write_manifest(folder, record)
         return finished
+
+
+def _refuse_other(folder: Path, resume: bool) -> None:
+    """Refuse a sweep's folder, and ``resume`` of a folder that holds no study.
+
+    A sweep and a study both write ``summary.json`` and plots, so neither tool writes into
+    the other's folder, even with ``--force`` (fuzz finding F4); ``--resume`` of a missing
+    study is refused as ``sweep --resume`` refuses a missing sweep, rather than starting one.
+    """
+    if holds_sweep(folder):
+        raise OutputError(
+            str(folder),
+            "",
+            "this folder holds a sweep (manifest.json), not an explore study; use another "
+            "--out folder (or remove the sweep's folder first)",
+        )
+    if resume and not (folder / MANIFEST).is_file():
+        raise OutputError(
+            str(folder / MANIFEST),
+            "",
+            "no such file; expected an explore study's folder to resume (run without "
+            "--resume to start one)",
+        )
 
 
 def clear(folder: Path) -> None:

@@ -78,6 +78,9 @@ RESULTS_PARQUET = "results.parquet"
 RESULTS_FORMATS = ("csv", "parquet")
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
+#: The marker file of an ``explore`` study's folder (:mod:`negotiation.output.explore_folder`),
+#: which a sweep refuses to write into (:func:`refuse_study`).
+STUDY_MANIFEST = "explore.json"
 LOCK = ".lock"
 SCHEMA_VERSION = 1
 STATUSES = ("running", "interrupted", "complete")
@@ -319,6 +322,7 @@ def run(
     if results_format != "csv":
         _require_pyarrow()
         manifest["results_format"] = results_format
+    refuse_study(folder)
     created = make_folder(folder)
     total = len(grid)
     parts: list[ResultTable] = []
@@ -357,6 +361,23 @@ def run(
             if created:
                 remove_if_unsolved(folder)
             raise
+
+
+def refuse_study(folder: str | Path) -> None:
+    """Refuse a folder holding an ``explore`` study (its ``explore.json``) as a sweep's.
+
+    A sweep and a study both write ``summary.json`` and their plots in the folder, so one
+    run would replace the other's files; even ``--force`` does not, since it would leave the
+    other's remaining files mixed with this run's (fuzz finding F4).
+    """
+    marker = Path(folder) / STUDY_MANIFEST
+    if os.path.lexists(marker):
+        raise OutputError(
+            str(marker),
+            "",
+            "this folder holds an explore study, not a sweep; use another --out folder "
+            "(or remove the study's folder first)",
+        )
 
 
 def holds_sweep(folder: str | Path) -> bool:

@@ -171,6 +171,7 @@ def run(
     """
     folder = Path(folder)
     manifest = check(tree, grid, overrides=overrides, command=command)
+    base.refuse_study(folder)
     created = base.make_folder(folder)
     with base.lock(folder, command):
         try:
