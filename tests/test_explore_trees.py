@@ -255,3 +255,36 @@ def test_a_probability_needs_a_bounded_distribution() -> None:
     study = Study(load("card-game"), vary=["tree.chance.red=normal:0.5:0.1"], samples=10)
     with pytest.raises(ScenarioError, match="finite bounds"):
         plan(study)
+
+
+@pytest.mark.parametrize(
+    ("simplex", "words"),
+    [
+        ("russia", "--simplex: russia: its weights depend on its type (weights.russia.trap); "
+         "name the criteria to share, e.g. russia:russian_revenue,sanctions; expected some "
+         "of: supply_security, "),
+        ("russia:russian_revenue,trap_sprung", "--simplex: russia: the weight of 'trap_sprung' "
+         "depends on a player's type (weights.russia.trap.trap_sprung)"),
+        ("russia:russian_revenue,trap_sprung-trap", "--simplex: russia: unknown criterion "
+         "'trap_sprung-trap'; expected some of: "),
+    ],
+)  # fmt: skip
+def test_a_simplex_over_weights_by_type_names_the_files_criteria(simplex: str, words: str) -> None:
+    """--simplex on a player weighed by type names the file's own paths, not compiled ones (F5).
+
+    Fuzz finding F5 (R3): the compiled criterion 'trap_sprung-trap' was blamed on the file.
+    """
+    study = Study(load("rare-earth-trap"), simplex=[simplex], samples=2)
+    with pytest.raises(ScenarioError) as raised:
+        plan(study)
+    assert str(raised.value).startswith(words), str(raised.value)
+    assert "trap_sprung" not in str(raised.value).partition("expected some of:")[2]
+
+
+def test_a_simplex_over_criteria_shared_by_every_type_still_runs() -> None:
+    """Russia's common weights (revenue, sanctions) on a simplex are drawn as before."""
+    study = Study(load("rare-earth-trap"), simplex=["russia:russian_revenue,sanctions"], samples=2)
+    assert [i.path for i in plan(study).inputs] == [
+        "weights.russia.russian_revenue",
+        "weights.russia.sanctions",
+    ]

@@ -220,10 +220,62 @@ class _TreeBook:
     def simplex(
         self, simplex: Simplex
     ) -> tuple[tuple[str, ...], FloatArray, float, IntArray | None]:
+        _refuse_typed_weights(self.content(), self.tree, simplex)
         return simplex_weights(self.tree, simplex)
 
     def weight_key(self, player: str, criterion: str) -> Key:
         return f"weights.{player}.{criterion}"
+
+
+def _refuse_typed_weights(content: Mapping[str, Any], tree: TreeScenario, simplex: Simplex) -> None:
+    """Refuse a simplex over weights that depend on a player's type, naming the file's criteria.
+
+    A criterion weighed by type (``[weights.russia.trap]``) is compiled into one criterion
+    per type, ``trap_sprung-trap`` and ``trap_sprung-genuine``
+    (:mod:`negotiation.model.types`), whose weights are no override path of the file: the
+    file holds one weight per type, or none (weight 0). A simplex shares one weight per
+    criterion among a player's criteria, so it cannot take such a criterion, nor a player
+    whose weights depend on its type as a whole; the criteria it can share are named
+    instead (fuzz finding F5). ``content`` is the file's own (uncompiled) content.
+    """
+    weights = content.get("weights")
+    if simplex.player not in tree.player_ids or not isinstance(weights, Mapping):
+        return
+    by_type: dict[str, str] = {}  # a criterion weighed by type -> one of its file paths
+    for pid, table in weights.items():
+        for key, value in table.items() if isinstance(table, Mapping) else ():
+            for cid in value if isinstance(value, Mapping) else ():
+                by_type.setdefault(str(cid), f"weights.{pid}.{key}.{cid}")
+    if not by_type:
+        return
+    own = weights.get(simplex.player, {})
+    own = own if isinstance(own, Mapping) else {}
+    criteria = content.get("criteria", {})
+    shareable = [str(c) for c in criteria if str(c) not in by_type]
+    held = [str(k) for k, v in own.items() if not isinstance(v, Mapping) and k not in by_type]
+    expected = f"expected some of: {', '.join(shareable)}"
+    for cid in simplex.criteria:
+        if cid in by_type:
+            raise ScenarioError(
+                "--simplex",
+                simplex.player,
+                f"the weight of {cid!r} depends on a player's type ({by_type[cid]}), so it "
+                f"has no one weight to share; {expected}",
+            )
+        if cid not in shareable:
+            raise ScenarioError(
+                "--simplex", simplex.player, f"unknown criterion {cid!r}; {expected}"
+            )
+    typed = [f"weights.{simplex.player}.{k}" for k, v in own.items() if isinstance(v, Mapping)]
+    typed += [by_type[str(k)] for k in own if str(k) in by_type]
+    if not simplex.criteria and typed:
+        example = f"e.g. {simplex.player}:{','.join(held[:2])}; " if len(held) >= 2 else ""
+        raise ScenarioError(
+            "--simplex",
+            simplex.player,
+            f"its weights depend on its type ({', '.join(typed)}); name the criteria to "
+            f"share, {example}{expected}",
+        )
 
 
 def _numbers(table: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, Fraction]]:
