@@ -138,13 +138,13 @@ def test_regime_labels_are_the_paths_sweep_spe_writes() -> None:
 
 
 def test_support_path_names_mixed_choices_by_support() -> None:
-    """A mixed SPE's regime names the support (a+b) and is describe_path's words otherwise."""
+    """A mixed SPE's regime names the support (a or b) and is describe_path's words otherwise."""
     tree = load_tree("matching-pennies-tree")
     spe = solve_spe(tree).equilibria[0]
     label = support_path(tree, spe.behaviour, tree.numbers.probabilities)
     assert label == (
-        "Matcher mixes lays heads+lays tails; after lays heads: [Mismatcher mixes lays "
-        "heads+lays tails]; after lays tails: [Mismatcher mixes lays heads+lays tails]"
+        "Matcher: lays heads or lays tails; if Matcher lays heads: [Mismatcher: lays heads "
+        "or lays tails]; if Matcher lays tails: [Mismatcher: lays heads or lays tails]"
     )
     entry = load_tree("entry")
     assert support_path(entry, solve_spe(entry).equilibria[0].behaviour, []) == ACCOMMODATE

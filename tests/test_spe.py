@@ -662,11 +662,22 @@ def _strip_infosets(node: Any) -> Any:
 
 
 def test_paths_in_words_show_mixing_and_branches() -> None:
-    """Mixed moves and chance branches read naturally, and chance numbers can be hidden."""
+    """Mixed moves and chance branches read naturally, and chance numbers can be hidden.
+
+    The fixture's actions are unlabelled, so a branch reads "if even chooses heads"; the
+    catalogue's labelled tree reads "if Matcher lays heads" (verb-phrase labels,
+    docs/reference/scenario-format.md).
+    """
     (e,) = solve_spe(load("matching_pennies")).equilibria
     assert e.path == (
-        "even mixes heads 1/2, tails 1/2; after heads: [odd mixes heads 1/2, tails 1/2]; "
-        "after tails: [odd mixes heads 1/2, tails 1/2]"
+        "even: heads (1/2) or tails (1/2); if even chooses heads: [odd: heads (1/2) or tails "
+        "(1/2)]; if even chooses tails: [odd: heads (1/2) or tails (1/2)]"
+    )
+    (m,) = solve_spe(load_tree("matching-pennies-tree")).equilibria
+    assert m.path == (
+        "Matcher: lays heads (1/2) or lays tails (1/2); if Matcher lays heads: [Mismatcher: "
+        "lays heads (1/2) or lays tails (1/2)]; if Matcher lays tails: [Mismatcher: lays "
+        "heads (1/2) or lays tails (1/2)]"
     )
     tree = load("entry_chance")
     (f,) = solve_spe(tree).equilibria

@@ -104,7 +104,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -380,13 +380,20 @@ def describe_path(
     probabilities: Sequence[Sequence[Fraction | float]] | None = None,
     *,
     show_chance: bool = True,
+    show_mixes: bool = True,
 ) -> str:
-    """The path of play in words, e.g. ``entrant: in; incumbent: accommodate``.
+    """The path of play in words, e.g. ``Entrant: enters; Incumbent: accommodates``.
 
-    A mixed choice reads ``player mixes a 1/2, b 1/2``; a chance node ``chance: strong
+    A mixed choice reads ``Matcher: lays heads (1/2) or lays tails (1/2)`` (action labels
+    are verb phrases, docs/reference/scenario-format.md); a chance node ``chance: strong
     9/10, weak 1/10``. Where play can continue down several branches, each follows in
-    brackets (``after a: [...]``, ``if strong: [...]``). Player and action labels are used.
+    brackets: ``if Matcher lays heads: [...]`` after a mixed choice (an unlabelled action
+    reads ``chooses <id>`` there, as in :func:`negotiation.solvers.pbe_engine.action_words`),
+    ``if strong: [...]`` after chance. Without ``show_chance`` (``show_mixes``) the chance
+    (mixing) probabilities are left out: ``Matcher: lays heads or lays tails``.
     """
+    from negotiation.solvers.pbe_engine import action_words
+
     probabilities = probabilities or tree.numbers.probabilities
 
     def walk(v: int) -> list[str]:
@@ -400,7 +407,7 @@ def describe_path(
                 parts = [f"{tree.nodes[c].label} {_show(probs[k])}" for k, c in live]
             else:
                 parts = [tree.nodes[c].label for _, c in live]
-            return [f"chance: {', '.join(parts)}", *_branches("if", live)]
+            return [f"chance: {', '.join(parts)}", *branches(live, lambda c: tree.nodes[c].label)]
         who = tree.players[node.player].label
         beta = behaviour[node.infoset]
         if beta is None:  # pragma: no cover - unreachable on the path
@@ -409,18 +416,18 @@ def describe_path(
         if len(live) == 1:
             c = live[0][1]
             return [f"{who}: {tree.nodes[c].label}", *walk(c)]
-        mix = ", ".join(f"{tree.nodes[c].label} {_show(beta[k])}" for k, c in live)
-        return [f"{who} mixes {mix}", *_branches("after", live)]
+        parts = [
+            f"{tree.nodes[c].label} ({_show(beta[k])})" if show_mixes else tree.nodes[c].label
+            for k, c in live
+        ]
+        mix = f"{', '.join(parts[:-1])} or {parts[-1]}"
+        return [f"{who}: {mix}", *branches(live, lambda c: f"{who} {action_words(tree, c)}")]
 
-    def _branches(word: str, live: list[tuple[int, int]]) -> list[str]:
+    def branches(live: list[tuple[int, int]], condition: Callable[[int], str]) -> list[str]:
+        """The play after each live branch, bracketed (one live branch simply continues)."""
         if len(live) == 1:
             return walk(live[0][1])
-        out = []
-        for _, c in live:
-            rest = walk(c)
-            if rest:
-                out.append(f"{word} {tree.nodes[c].label}: [{'; '.join(rest)}]")
-        return out
+        return [f"if {condition(c)}: [{'; '.join(rest)}]" for _, c in live if (rest := walk(c))]
 
     return "; ".join(walk(0))
 

@@ -33,7 +33,7 @@ How a draw is solved
 Regimes and strategies
     A draw's regime is its subgame-perfect path of play in words, as ``sweep_spe`` writes
     it (``Entrant: enters; Incumbent: accommodates``; chance probabilities left out, a
-    mixed choice named by its support: ``Matcher mixes lays heads+lays tails``). With
+    mixed choice named by its support: ``Matcher: lays heads or lays tails``). With
     several subgame-perfect equilibria (ties) the regime is the sorted set of their
     distinct paths, ``2 equilibrium paths: A | B``, and the draw counts as degenerate; ties
     off the path leave one path and mark the draw degenerate only. A strategy is an action
@@ -58,7 +58,7 @@ import numpy.typing as npt
 from negotiation import limits
 from negotiation.errors import LimitError, ScenarioError
 from negotiation.model.tree import TreeFamily, TreeNumbers, TreeScenario
-from negotiation.solvers.spe import BatchInduction, Induction, solve_spe
+from negotiation.solvers.spe import BatchInduction, Induction, describe_path, solve_spe
 from negotiation.studies.explore_model import (
     Key,
     Plan,
@@ -533,42 +533,13 @@ def support_path(
 ) -> str:
     """The path of play in words, by supports: a regime's label.
 
-    For pure behaviour this is :func:`negotiation.solvers.spe.describe_path` with
-    ``show_chance=False`` (as :func:`~negotiation.solvers.spe.sweep_spe` labels points);
-    a mixed choice reads ``Player mixes a+b`` (its support, without the probabilities,
-    which vary continuously with the draws), so that regimes are finitely many.
+    :func:`negotiation.solvers.spe.describe_path` without probabilities: for pure behaviour
+    what :func:`~negotiation.solvers.spe.sweep_spe` labels points with
+    (``show_chance=False``); a mixed choice reads ``Matcher: lays heads or lays tails``
+    (its support, without the probabilities, which vary continuously with the draws), so
+    that regimes are finitely many.
     """
-
-    def walk(v: int) -> list[str]:
-        node = tree.nodes[v]
-        if node.kind == "leaf":
-            return []
-        if node.kind == "chance":
-            live = [(k, c) for k, c in enumerate(node.children) if probabilities[v][k] > 0]
-            parts = [tree.nodes[c].label for _, c in live]
-            return [f"chance: {', '.join(parts)}", *branches("if", live)]
-        who = tree.players[node.player].label
-        beta = behaviour[node.infoset]
-        if beta is None:  # pragma: no cover - a set on the path is never excluded
-            return [f"{who}: (any)"]
-        live = [(k, c) for k, c in enumerate(node.children) if beta[k] > 0]
-        if len(live) == 1:
-            c = live[0][1]
-            return [f"{who}: {tree.nodes[c].label}", *walk(c)]
-        mix = "+".join(tree.nodes[c].label for _, c in live)
-        return [f"{who} mixes {mix}", *branches("after", live)]
-
-    def branches(word: str, live: list[tuple[int, int]]) -> list[str]:
-        if len(live) == 1:
-            return walk(live[0][1])
-        out = []
-        for _, c in live:
-            rest = walk(c)
-            if rest:
-                out.append(f"{word} {tree.nodes[c].label}: [{'; '.join(rest)}]")
-        return out
-
-    return "; ".join(walk(0))
+    return describe_path(tree, behaviour, probabilities, show_chance=False, show_mixes=False)
 
 
 def baseline_choices(tree: TreeScenario) -> list[tuple[str, str, str, str]]:
