@@ -509,6 +509,23 @@ def test_plot_of_several_equilibria_gives_each_a_legend_entry(tmp_path: Path) ->
     assert (tmp_path / "ultimatum.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_plot_labels_leave_no_short_word_alone_on_a_line() -> None:
+    """rare-earth-trap's two-line action labels are balanced: no line is a single word.
+
+    'declines and keeps the status quo' once wrapped at 30 characters as '... status' /
+    'quo', and 'accepts and diversifies (hedges)' left '(hedges)' alone.
+    """
+    tree = load_tree("rare-earth-trap")
+    drawn = texts(tree_plot(tree))
+    assert "declines and keeps\nthe status quo" in drawn
+    assert "accepts and\ndiversifies (hedges)" in drawn
+    assert "makes the limited offer\n(Russia only)" in drawn  # no lone word: kept as it was
+    labels = {tree.nodes[c].label for node in tree.nodes for c in node.children}
+    wrapped = [t for t in drawn if "\n" in t and t.replace("\n", " ") in labels]
+    assert len(wrapped) >= 4
+    assert all(len(line.split()) > 1 for t in wrapped for line in t.split("\n")), wrapped
+
+
 def test_plot_escapes_mathtext_and_draws_into_a_given_axes() -> None:
     """Labels with $ are drawn literally; an axes passed in is drawn into, its figure returned."""
     hostile = ENTRY.replace('label = "fights"', 'label = "fights $\\\\alpha$"')

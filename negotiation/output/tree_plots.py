@@ -382,11 +382,38 @@ def _payoffs(values: Sequence[Fraction]) -> str:
 
 
 def _label(text: str) -> str:
-    """An edge label: escaped for matplotlib, wrapped, at most :data:`LABEL_LINES` lines."""
-    lines = textwrap.wrap(plain_text(text), LABEL_WIDTH, break_on_hyphens=False) or [""]
+    """An edge label: escaped for matplotlib, wrapped, at most :data:`LABEL_LINES` lines.
+
+    Where the last line would hold a single word (``declines and keeps the status`` /
+    ``quo``), the lines are balanced instead: wrapped at the narrowest width that still
+    gives as many lines (never narrower than the longest word), so the label reads
+    ``declines and keeps`` / ``the status quo``. Other labels wrap at :data:`LABEL_WIDTH`.
+
+    >>> print(_label("declines and keeps the status quo"))
+    declines and keeps
+    the status quo
+    >>> print(_label("makes the limited offer (Russia only)"))
+    makes the limited offer
+    (Russia only)
+    """
+    escaped = plain_text(text)
+    lines = _wrap(escaped, LABEL_WIDTH)
     if len(lines) > LABEL_LINES:
-        lines = [*lines[: LABEL_LINES - 1], lines[LABEL_LINES - 1][: LABEL_WIDTH - 3] + "..."]
+        return "\n".join(
+            [*lines[: LABEL_LINES - 1], lines[LABEL_LINES - 1][: LABEL_WIDTH - 3] + "..."]
+        )
+    if len(lines) > 1 and len(lines[-1].split()) == 1:
+        width = LABEL_WIDTH
+        longest = max(len(word) for word in escaped.split())
+        while width > longest and len(_wrap(escaped, width - 1)) == len(lines):
+            width -= 1
+        lines = _wrap(escaped, width)
     return "\n".join(lines)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` wrapped at ``width`` characters, words kept whole where they fit."""
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
 
 
 def _elbow(layout: TreeLayout, parent: int, child: int) -> tuple[list[float], list[float]]:
