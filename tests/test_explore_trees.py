@@ -12,11 +12,14 @@ import pytest
 from negotiation import limits, load
 from negotiation.errors import LimitError, ScenarioError
 from negotiation.model.catalogue import load_tree
+from negotiation.model.types import tree_from_string
 from negotiation.output import explore_folder
 from negotiation.solvers.spe import solve_spe, sweep_spe
 from negotiation.studies.explore import Study, explore, local_cluster, plan
 from negotiation.studies.explore_tree import support_path
 
+#: The catalogue's scenario files.
+GAMES = Path(__file__).resolve().parents[1] / "games"
 ENTRY_FIGHT = "tree.in.fight.payoffs.incumbent"
 ACCOMMODATE = "Entrant: enters; Incumbent: accommodates"
 STAY_OUT = "Entrant: stays out"
@@ -279,6 +282,20 @@ def test_a_simplex_over_weights_by_type_names_the_files_criteria(simplex: str, w
         plan(study)
     assert str(raised.value).startswith(words), str(raised.value)
     assert "trap_sprung" not in str(raised.value).partition("expected some of:")[2]
+
+
+def test_a_simplex_over_a_criterion_another_player_weighs_by_type_is_refused() -> None:
+    """The US weighing 'trap_sprung' (which Russia's types split) cannot share it on a simplex."""
+    text = (GAMES / "rare_earth_trap.toml").read_text(encoding="utf-8")
+    tree = tree_from_string(text.replace("[weights.us]\n", "[weights.us]\ntrap_sprung = 0.5\n", 1))
+    study = Study(tree, simplex=["us"], samples=2)
+    with pytest.raises(ScenarioError) as raised:
+        plan(study)
+    assert str(raised.value).startswith(
+        "--simplex: us: it weighs 'trap_sprung' (weights.russia.trap.trap_sprung), whose weight "
+        "depends on a player's type; name the criteria to share, e.g. us:supply_security,"
+        "legitimacy; expected some of: "
+    ), str(raised.value)
 
 
 def test_a_simplex_over_criteria_shared_by_every_type_still_runs() -> None:

@@ -266,16 +266,20 @@ def _refuse_typed_weights(content: Mapping[str, Any], tree: TreeScenario, simple
             raise ScenarioError(
                 "--simplex", simplex.player, f"unknown criterion {cid!r}; {expected}"
             )
+    if simplex.criteria:
+        return
+    example = f"e.g. {simplex.player}:{','.join(held[:2])}; " if len(held) >= 2 else ""
     typed = [f"weights.{simplex.player}.{k}" for k, v in own.items() if isinstance(v, Mapping)]
-    typed += [by_type[str(k)] for k in own if str(k) in by_type]
-    if not simplex.criteria and typed:
-        example = f"e.g. {simplex.player}:{','.join(held[:2])}; " if len(held) >= 2 else ""
-        raise ScenarioError(
-            "--simplex",
-            simplex.player,
-            f"its weights depend on its type ({', '.join(typed)}); name the criteria to "
-            f"share, {example}{expected}",
-        )
+    if typed:
+        why = f"its weights depend on its type ({', '.join(typed)})"
+    else:  # it weighs, alike for every type, a criterion another player's types split
+        split = [f"{k!r} ({by_type[str(k)]})" for k in own if str(k) in by_type]
+        if not split:
+            return
+        why = f"it weighs {', '.join(split)}, whose weight depends on a player's type"
+    raise ScenarioError(
+        "--simplex", simplex.player, f"{why}; name the criteria to share, {example}{expected}"
+    )
 
 
 def _numbers(table: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, Fraction]]:
