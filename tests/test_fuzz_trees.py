@@ -491,13 +491,13 @@ def test_simplex_over_type_dependent_weights_names_the_option_not_the_file(tmp_p
         assert spec != "russia" or "trap_sprung-trap" not in err, err
 
 
-@pytest.mark.xfail(strict=True, reason="R3_report.md F6: a matplotlib warning on stderr")
 def test_a_small_explore_study_prints_nothing_on_stderr(tmp_path: Path) -> None:
     """A successful quiet study of a tree writes nothing on standard error.
 
-    Minimal case: ``negotiation explore entry --vary tree.out.payoffs.entrant=uniform:0:2
-    --samples 8 --out d -q`` exits 0 but prints matplotlib's ``UserWarning: No artists with
-    labels found to put in legend`` (explore_plots.py, ``right.legend``).
+    Minimal case (fuzz finding F6, fixed): ``negotiation explore entry --vary
+    tree.out.payoffs.entrant=uniform:0:2 --samples 8 --out d -q`` exited 0 but printed
+    matplotlib's ``UserWarning: No artists with labels found to put in legend``
+    (explore_plots.py called ``legend()`` on an empty sensitivity panel).
     """
     args = ["explore", "entry", "--vary", "tree.out.payoffs.entrant=uniform:0:2",
             "--samples", "8", "--out", str(tmp_path / "d"), "-q"]  # fmt: skip

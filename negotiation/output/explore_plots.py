@@ -394,7 +394,8 @@ def convergence_plot(summary: Mapping[str, Any], axes: Sequence[Axes] | None = N
     left.set_xlabel("Draws")
     left.set_ylabel("Share of draws")
     left.set_title("Regime shares as draws accumulate")
-    left.legend(fontsize=7)
+    if labels:
+        left.legend(fontsize=7)
     series = summary["convergence"].get("sensitivity", {})
     steps = summary["convergence"].get("sensitivity_samples", [])
     if series:
@@ -411,7 +412,8 @@ def convergence_plot(summary: Mapping[str, Any], axes: Sequence[Axes] | None = N
                 )  # fmt: skip
         right.set_xscale("log", base=2)
         right.set_title(plain_text(f"PAWN: {output_words(summary, output)}", 70))
-        right.legend(fontsize=7)
+        if right.get_legend_handles_labels()[0]:  # no index had a value: nothing to name
+            right.legend(fontsize=7)
     else:
         right.set_title("No sensitivity indices")
     right.set_xlabel("Draws analysed")
