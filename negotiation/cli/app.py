@@ -799,8 +799,8 @@ def sweep_command(
     created = results.make_folder(out)
     progress = _Progress(quiet)
     with results.lock(out, command):
-        try:
-            result = results.run(
+        result = _solved(
+            lambda: results.run(
                 loaded,
                 grid,
                 out,
@@ -812,18 +812,11 @@ def sweep_command(
                 force=force,
                 progress=progress,
                 resumed=_resumed(out),
-            )
-        except results.SweepInterrupted as stop:
-            progress.close()
-            raise Stop(
-                ("\n" if sys.stderr.isatty() else "") + str(stop), 128 + stop.signum
-            ) from None
-        except BaseException:
-            progress.close()
-            if created:
-                results.remove_if_unsolved(out)
-            raise
-        progress.close()
+            ),
+            out,
+            created,
+            progress,
+        )
         from negotiation.output import plots  # matplotlib: imported only to draw
 
         words = _labels(plots.scenario_labels(loaded, grid.paths, overrides), title, xlabel, ylabel)
@@ -833,6 +826,28 @@ def sweep_command(
         return
     files = [results.RESULTS, results.MANIFEST, results.SUMMARY, *names]
     click.echo(report.sweep_summary(result, out, files))
+
+
+def _solved(run: Callable[[], Any], out: Path, created: bool, progress: _Progress) -> Any:
+    """Run a sweep into ``out``; on a stop, say how far it got; on a failure, tidy up.
+
+    An interruption ends the command with its exit status (130 or 143), and any failure
+    removes a folder this command created before anything was solved in it.
+    """
+    from negotiation.output import results
+
+    try:
+        result = run()
+    except results.SweepInterrupted as stop:
+        progress.close()
+        raise Stop(("\n" if sys.stderr.isatty() else "") + str(stop), 128 + stop.signum) from None
+    except BaseException:
+        progress.close()
+        if created:
+            results.remove_if_unsolved(out)
+        raise
+    progress.close()
+    return result
 
 
 def _sweep_tree(
@@ -862,8 +877,8 @@ def _sweep_tree(
             click.echo("locating the prior thresholds exactly...", err=True)
 
     with results.lock(out, command):
-        try:
-            result = tree_results.run(
+        result = _solved(
+            lambda: tree_results.run(
                 tree,
                 grid,
                 out,
@@ -874,18 +889,11 @@ def _sweep_tree(
                 progress=progress,
                 resumed=_resumed(out),
                 thresholds=thresholds,
-            )
-        except results.SweepInterrupted as stop:
-            progress.close()
-            raise Stop(
-                ("\n" if sys.stderr.isatty() else "") + str(stop), 128 + stop.signum
-            ) from None
-        except BaseException:
-            progress.close()
-            if created:
-                results.remove_if_unsolved(out)
-            raise
-        progress.close()
+            ),
+            out,
+            created,
+            progress,
+        )
         from negotiation.output import tree_sweep_plots  # matplotlib: imported only to draw
 
         labels = _labels(tree_sweep_plots.tree_labels(tree, grid.paths, overrides), *words)
