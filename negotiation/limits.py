@@ -54,6 +54,19 @@ MAX_GRID_POINTS = 4_000_000
 #: about 1 to 3 s on one core, so 1,000 points (a 31 x 31 map) take about 20 to 50 minutes.
 MAX_PBE_SWEEP_POINTS = 1_000
 
+#: Work budgets of the perfect Bayesian stage (:mod:`negotiation.solvers.pbe_engine`), counted,
+#: not timed, so that a refusal is the same on every machine. ``MAX_PBE_PATTERNS``: support
+#: patterns (pairs of faces of a maximal Nash subset of the top game) examined in one tree,
+#: each a few exact checks. ``MAX_PBE_HULL_WORK``: exact hull tests that reduce the PBE
+#: polytopes to their vertices and drop those inside others, counted as the points tested
+#: against, summed over the tests and known before the first one. A 3-type x 3-message x
+#: 3-answer signalling game whose top game has 4,105 extreme equilibria needs about 2.8
+#: million (hours: each test is a linear programme over 1,667 points) and is refused; the
+#: catalogue's trees need under 100. Beyond either budget, the tree report says in a note
+#: that the perfect Bayesian equilibria are not computed.
+MAX_PBE_PATTERNS = 100_000
+MAX_PBE_HULL_WORK = 100_000
+
 #: Most nodes of a game tree, and its greatest depth (edges from the root to a leaf).
 MAX_TREE_NODES = 100_000
 MAX_TREE_DEPTH = 64

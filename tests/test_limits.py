@@ -641,3 +641,38 @@ def test_limits_module_documents_each_budget() -> None:
         "MAX_LEMKE_HOWSON_WORK",
     ):
         assert getattr(limits, name) > 0
+
+
+def test_pbe_hull_budget_stops_the_3x3x3_signalling_game() -> None:
+    """Fuzz finding F7: the PBE stage of a 730-byte signalling game stops at its hull budget.
+
+    Bound: about 15 s on a loaded 2-core machine (the top game's 4,105 extreme equilibria,
+    then the up-front count); it ran over 25 minutes before the budget.
+    """
+    from negotiation.model.catalogue import load_tree
+    from negotiation.solvers.pbe import solve_pbe
+
+    tree = load_tree(str(Path(__file__).parent / "trees" / "limits" / "signalling_3x3x3.toml"))
+    with pytest.raises(LimitError) as caught:
+        solve_pbe(tree, nash=False)
+    assert "limit MAX_PBE_HULL_WORK" in caught.value.problem
+    assert "2,861,228 exact hull-test points" in caught.value.problem
+
+
+def test_pbe_budgets_become_a_note_in_the_tree_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past either PBE work budget the tree report keeps its other answers and says so in a note."""
+    from negotiation.model.catalogue import load_tree
+    from negotiation.output.tree_report import analyse
+
+    tree = load_tree(str(Path(__file__).parent / "trees" / "types" / "beer_quiche.toml"))
+    monkeypatch.setattr(limits, "MAX_PBE_HULL_WORK", 0)
+    analysis = analyse(tree)
+    assert analysis.pbe is None
+    assert analysis.spe.equilibria
+    note = "the perfect Bayesian equilibria are not computed"
+    assert any(n.startswith(note) and "MAX_PBE_HULL_WORK" in n for n in analysis.notes)
+    monkeypatch.setattr(limits, "MAX_PBE_HULL_WORK", 100_000)
+    monkeypatch.setattr(limits, "MAX_PBE_PATTERNS", 1)
+    analysis = analyse(tree)
+    assert analysis.pbe is None
+    assert any("limit MAX_PBE_PATTERNS" in n for n in analysis.notes)

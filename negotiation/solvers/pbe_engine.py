@@ -134,6 +134,8 @@ class Engine:
         self.path: dict[int, tuple[Fraction, tuple[tuple[int, int], ...]]] = {}
         if not self.inside[0] or 0 in tail_set:
             self._paths()
+        #: Support patterns examined so far, against :data:`negotiation.limits.MAX_PBE_PATTERNS`.
+        self.patterns_examined = 0
 
     def _paths(self) -> None:
         nodes = self.tree.nodes
@@ -208,6 +210,17 @@ class Engine:
                     self._cap(len(out))
         return out
 
+    def examine_pattern(self) -> None:
+        """Count one support pattern examined; refuse past ``MAX_PBE_PATTERNS`` (a work budget)."""
+        self.patterns_examined += 1
+        if self.patterns_examined > limits.MAX_PBE_PATTERNS:
+            raise LimitError(
+                "pbe",
+                "",
+                f"more than {limits.MAX_PBE_PATTERNS:,} support patterns of the Nash subsets "
+                "would be examined (limit MAX_PBE_PATTERNS)",
+            )
+
     def _cap(self, count: int) -> None:
         if count > MAX_BRANCHES:
             raise LimitError(
@@ -252,6 +265,7 @@ class Engine:
             patterns |= {
                 (index, tuple(sorted((k, tuple(sorted(s))) for k, s in p.items()))) for p in seen
             }
+        _check_hull_work(pieces)
         pieces = _maximal(pieces)
         analysis = PointAnalysis(self, nash_form)
         points: list[PerfectBayesian] = []
@@ -348,6 +362,37 @@ class _Piece:
     v1: tuple[tuple[Fraction, ...], ...]
     combo: int
     tails: tuple[tuple[int, tuple[Fraction, ...]], ...] = ()
+
+
+def hull_work(pieces: Sequence[_Piece]) -> int:
+    """The most points :func:`_maximal` tests hulls against, known before it starts.
+
+    Reducing a piece's ``n`` distinct vectors to vertices tests each against the ``n - 1``
+    others (none when ``n <= 2``); dropping a piece ``a`` inside ``b`` tests ``a``'s
+    vertices against ``b``'s, for every ordered pair with the same tails. Each test is a
+    linear programme whose size grows with the points, so their sum is the work.
+    """
+    sizes = [(len(set(p.v0)), len(set(p.v1))) for p in pieces]
+    work = sum(n * (n - 1) for n0, n1 in sizes for n in (n0, n1) if n > 2)
+    for a, (a0, a1) in zip(pieces, sizes, strict=True):
+        for b, (b0, b1) in zip(pieces, sizes, strict=True):
+            if a is not b and a.combo == b.combo and a.tails == b.tails:
+                work += a0 * b0 + a1 * b1
+    return work
+
+
+def _check_hull_work(pieces: Sequence[_Piece]) -> None:
+    """Refuse, before any hull test, past :data:`negotiation.limits.MAX_PBE_HULL_WORK`."""
+    work = hull_work(pieces)
+    if work > limits.MAX_PBE_HULL_WORK:
+        largest = max(len(set(p.v0)) * len(set(p.v1)) for p in pieces)
+        raise LimitError(
+            "pbe",
+            "",
+            f"their {len(pieces):,} polytopes (the largest with {largest:,} vertex pairs) "
+            f"need {work:,} exact hull-test points, more than {limits.MAX_PBE_HULL_WORK:,} "
+            "(limit MAX_PBE_HULL_WORK)",
+        )
 
 
 def _maximal(pieces: Sequence[_Piece]) -> list[_Piece]:
@@ -505,6 +550,7 @@ class _TopGame:
         full: list[tuple[frozenset[int], frozenset[int]]] = []  # PBE throughout, no cuts
         for fx, fxs in _support_faces(xs):
             for fy, fys in _support_faces(ys):
+                self.e.examine_pattern()
                 if any(fx <= a and fy <= b for a, b in full):
                     # Inside a face that is PBE throughout (the PBE set is closed): its
                     # relative interior is PBE too; only its pattern is recorded.
