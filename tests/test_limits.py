@@ -676,3 +676,19 @@ def test_pbe_budgets_become_a_note_in_the_tree_report(monkeypatch: pytest.Monkey
     analysis = analyse(tree)
     assert analysis.pbe is None
     assert any("limit MAX_PBE_PATTERNS" in n for n in analysis.notes)
+
+
+def test_spe_refuses_a_local_game_with_too_many_extreme_equilibria_at_once() -> None:
+    """Fuzz finding F7: a 20x20 simultaneous game written as a tree is refused once counted.
+
+    Bound: about 2 s (its 36,583 extreme equilibria are counted before any is mapped to
+    behaviour; the refusal came after 70 s of that mapping before).
+    """
+    from negotiation.model.catalogue import load_tree
+    from negotiation.solvers.spe import MAX_EQUILIBRIA, solve_spe
+
+    tree = load_tree(str(Path(__file__).parent / "trees" / "limits" / "wideinfo20.toml"))
+    with pytest.raises(LimitError) as caught:
+        solve_spe(tree)
+    assert "has 36583 extreme equilibria" in caught.value.problem
+    assert f"more than the {MAX_EQUILIBRIA} subgame-perfect" in caught.value.problem
