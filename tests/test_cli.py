@@ -522,3 +522,34 @@ def test_a_stop_after_a_progress_bar_ends_its_line_with_a_real_newline() -> None
     result = CliRunner().invoke(group, ["halt"])
     assert result.exit_code == 130
     assert result.stderr == "\ninterrupted after 3 of 9 grid points\n"
+
+
+def test_a_reported_stop_keeps_ignoring_interrupts_at_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a stop is reported, an atexit hook ignores a late Ctrl-C during shutdown.
+
+    (A second Ctrl-C arriving while the interpreter shut down killed the process with
+    SIGINT, exit -2, instead of 130; in-process the handlers are still restored.)
+    """
+    import signal
+
+    import click
+
+    from negotiation.cli import app
+
+    hooks: list[object] = []
+    monkeypatch.setattr(app, "_EXIT_HOOK", False)
+    monkeypatch.setattr(app.atexit, "register", hooks.append)
+
+    @click.group(cls=app.Boundary)
+    def group() -> None:
+        """A throwaway group under the real error boundary."""
+
+    @group.command()
+    def halt() -> None:
+        raise app.Stop("interrupted after 3 of 9 grid points", 130)
+
+    before = signal.getsignal(signal.SIGINT)
+    result = CliRunner().invoke(group, ["halt"])
+    assert result.exit_code == 130
+    assert hooks == [app._ignore_at_exit]
+    assert signal.getsignal(signal.SIGINT) == before  # restored for the in-process caller

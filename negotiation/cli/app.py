@@ -23,6 +23,7 @@ or sweep code (``tests/test_startup.py``).
 
 from __future__ import annotations
 
+import atexit
 import errno
 import importlib
 import json
@@ -247,10 +248,30 @@ class Boundary(click.Group):
 
 
 def _ignore_interrupts() -> None:
-    """Once a stop is being reported, further Ctrl-C and SIGTERM are ignored."""
+    """Once a stop is being reported, further Ctrl-C and SIGTERM are ignored.
+
+    Also at exit: :func:`_sigterm_interrupts` restores the handlers when the command
+    returns (the CLI runs in-process in tests), and a late second Ctrl-C during the
+    interpreter's shutdown would otherwise kill the process with SIGINT instead of letting
+    it exit 130. An ``atexit`` hook ignores both signals again before that shutdown (in a
+    test process it runs only when the whole process ends).
+    """
+    global _EXIT_HOOK
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
+        if not _EXIT_HOOK:
+            atexit.register(_ignore_at_exit)
+            _EXIT_HOOK = True
+
+
+_EXIT_HOOK = False
+
+
+def _ignore_at_exit() -> None:
+    """Ignore SIGINT and SIGTERM while the interpreter shuts down after a reported stop."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def _signum(stop: BaseException) -> int:
