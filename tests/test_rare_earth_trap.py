@@ -20,7 +20,6 @@ at w = 40, 130/161 and 138/161 = 6/7.
 from __future__ import annotations
 
 import io
-import time
 from fractions import Fraction
 from typing import Any
 
@@ -144,8 +143,10 @@ def test_accepting_and_the_status_quo_are_never_sequentially_rational() -> None:
         )
 
 
-def test_solve_pbe_and_spe_finish_in_seconds() -> None:
-    """Both solvers finish on the 32x81 form in seconds (before: solve_spe > 10 minutes).
+def test_solve_pbe_and_spe_on_the_four_answer_tree() -> None:
+    """Both solvers answer on the 32x81 form, which solve_spe could not finish before.
+
+    Its time (about 2 s) is a measured figure for the notes, not an assertion here.
 
     The subgame-perfect equilibria are 10, every one paying the PBE's (1, -7/8): in the
     others the US mixes accepting or the status quo in after offers never made, which
@@ -153,10 +154,8 @@ def test_solve_pbe_and_spe_finish_in_seconds() -> None:
     rationality does not.
     """
     tree = load_tree("rare-earth-trap")
-    start = time.perf_counter()
     spe = solve_spe(tree)
     pbe = solve_pbe(tree, nash=False)
-    assert time.perf_counter() - start < 60  # about 2 s on one core, numba loading included
     assert len(spe.equilibria) == 10
     assert {e.payoffs for e in spe.equilibria} == {(Fraction(1), Fraction(-7, 8))}
     assert [s.payoff_range for s in pbe.sets] == [
